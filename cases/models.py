@@ -1,0 +1,1 @@
+"""Cases, family members, involvements, consents and disclosures (see the cases issue)."""

@@ -1,0 +1,1 @@
+"""Beteiligtenkonferenzen and Gremium sittings (see the conferences issue)."""

@@ -1,0 +1,149 @@
+"""Personas shared by every test: staff of the Heinsberg institutions and of Lindenbrück.
+
+- ``erkelenz_caseworker``: Fachkraft of the Jugendamt der Stadt Erkelenz (usually leads cases)
+- ``caritas_caseworker``: Fachkraft of the Caritas addiction counselling centre
+- ``diakonie_caseworker``: Fachkraft of the Diakonie counselling centre
+- ``uninvolved_caseworker``: Fachkraft of the Jugendamt Hückelhoven, never involved
+- ``coordination_office``: the Heinsberg Koordinationsstelle (admin, no family data)
+- ``data_protection_officer``: reads audit logs
+- ``lindenbrueck_coordination``: the coordination office of another cooperation
+- ``superuser``: the technical administrator
+"""
+
+import pytest
+
+from cooperation.models import Institution, User
+from tests import factories
+
+Kind = Institution.Kind
+
+
+@pytest.fixture
+def heinsberg(db):
+    return factories.make_cooperation(
+        "HS",
+        "Kooperation Jugendhilfe und Suchthilfe im Kreis Heinsberg",
+        body_name="Kreis Heinsberg",
+    )
+
+
+@pytest.fixture
+def lindenbrueck(db):
+    return factories.make_cooperation(
+        "LB",
+        "Netzwerk Lindenbrück",
+        body_name="Stadt Lindenbrück",
+        body_kind="kreisfreie_stadt",
+    )
+
+
+@pytest.fixture
+def institutions(heinsberg, lindenbrueck) -> dict[str, Institution]:
+    make = factories.make_institution
+    return {
+        "erkelenz": make(
+            heinsberg, "Jugendamt der Stadt Erkelenz", Kind.JUGENDAMT_STADT, "JA Erkelenz"
+        ),
+        "hueckelhoven": make(
+            heinsberg, "Jugendamt der Stadt Hückelhoven", Kind.JUGENDAMT_STADT, "JA Hückelhoven"
+        ),
+        "gesundheitsamt": make(
+            heinsberg,
+            "Suchtberatungsstelle des Kreisgesundheitsamtes",
+            Kind.SUCHTBERATUNG_GA,
+            "Suchtberatung GA",
+        ),
+        "caritas": make(
+            heinsberg,
+            "Beratungsstelle für Suchtfragen des Caritasverbandes",
+            Kind.SUCHTBERATUNG_FREI,
+            "Caritas",
+            data_protection_law="kdg",
+        ),
+        "diakonie": make(
+            heinsberg,
+            "Beratungsstelle für Suchtfragen des Diakonischen Werkes",
+            Kind.SUCHTBERATUNG_FREI,
+            "Diakonie",
+            data_protection_law="dsg_ekd",
+        ),
+        "koordination": make(
+            heinsberg, "Koordinationsstelle Heinsberg", Kind.KOORDINATION, "Koordination"
+        ),
+        "lindenbrueck": make(
+            lindenbrueck, "Jugendamt der Stadt Lindenbrück", Kind.JUGENDAMT_STADT, "JA Lindenbrück"
+        ),
+        "lindenbrueck-koordination": make(
+            lindenbrueck, "Koordinationsstelle Lindenbrück", Kind.KOORDINATION, "Koordination LB"
+        ),
+    }
+
+
+@pytest.fixture
+def erkelenz_caseworker(institutions) -> User:
+    return factories.make_user(
+        institutions["erkelenz"],
+        username="erkelenz.fachkraft",
+        first_name="Anna",
+        last_name="Schmitz",
+    )
+
+
+@pytest.fixture
+def erkelenz_lead(institutions) -> User:
+    return factories.make_user(
+        institutions["erkelenz"], User.Role.LEAD, username="erkelenz.leitung"
+    )
+
+
+@pytest.fixture
+def caritas_caseworker(institutions) -> User:
+    return factories.make_user(
+        institutions["caritas"],
+        username="caritas.fachkraft",
+        first_name="Lena",
+        last_name="Küppers",
+    )
+
+
+@pytest.fixture
+def diakonie_caseworker(institutions) -> User:
+    return factories.make_user(institutions["diakonie"], username="diakonie.fachkraft")
+
+
+@pytest.fixture
+def gesundheitsamt_caseworker(institutions) -> User:
+    return factories.make_user(institutions["gesundheitsamt"], username="ga.fachkraft")
+
+
+@pytest.fixture
+def uninvolved_caseworker(institutions) -> User:
+    return factories.make_user(institutions["hueckelhoven"], username="hueckelhoven.fachkraft")
+
+
+@pytest.fixture
+def coordination_office(institutions) -> User:
+    return factories.make_user(
+        institutions["koordination"], User.Role.COORDINATION, username="koordination"
+    )
+
+
+@pytest.fixture
+def data_protection_officer(institutions) -> User:
+    return factories.make_user(
+        institutions["koordination"], User.Role.DATA_PROTECTION, username="datenschutz"
+    )
+
+
+@pytest.fixture
+def lindenbrueck_coordination(institutions) -> User:
+    return factories.make_user(
+        institutions["lindenbrueck-koordination"],
+        User.Role.COORDINATION,
+        username="lindenbrueck.koordination",
+    )
+
+
+@pytest.fixture
+def superuser(db) -> User:
+    return User.objects.create_superuser("admin", "admin@kispfam.example", factories.PASSWORD)

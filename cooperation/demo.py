@@ -1,0 +1,277 @@
+"""The Heinsberg cooperation from the seed document, and a smaller fictional one.
+
+Every person here is fictional. Institution names and the Kreis profile come from the
+public profile of the Heinsberg cooperation (``shared/seeds/000_*.txt``).
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+
+from .models import Cooperation, Institution, User
+
+Kind = Institution.Kind
+Law = Institution.DataProtectionLaw
+Role = User.Role
+
+COOPERATIONS = [
+    {
+        "code": "HS",
+        "name": "Kooperation Jugendhilfe und Suchthilfe im Kreis Heinsberg",
+        "body_name": "Kreis Heinsberg",
+        "body_kind": Cooperation.BodyKind.KREIS,
+        "body_region": "Regierungsbezirk Köln",
+        "body_seat": "Heinsberg",
+        "institutions": [
+            # (key, name, short name, kind, law, street, postal code, city, phone, e-mail)
+            (
+                "kreisjugendamt",
+                "Kreisjugendamt Heinsberg",
+                "KJA Heinsberg",
+                Kind.JUGENDAMT_KREIS,
+                Law.GDPR,
+                "Valkenburger Straße 45",
+                "52525",
+                "Heinsberg",
+                "02452 130",
+                "jugendamt@kreis-heinsberg.example",
+            ),
+            (
+                "erkelenz",
+                "Jugendamt der Stadt Erkelenz",
+                "JA Erkelenz",
+                Kind.JUGENDAMT_STADT,
+                Law.GDPR,
+                "",
+                "41812",
+                "Erkelenz",
+                "",
+                "jugendamt@erkelenz.example",
+            ),
+            (
+                "geilenkirchen",
+                "Jugendamt der Stadt Geilenkirchen",
+                "JA Geilenkirchen",
+                Kind.JUGENDAMT_STADT,
+                Law.GDPR,
+                "",
+                "52511",
+                "Geilenkirchen",
+                "",
+                "jugendamt@geilenkirchen.example",
+            ),
+            (
+                "heinsberg",
+                "Jugendamt der Stadt Heinsberg",
+                "JA Heinsberg",
+                Kind.JUGENDAMT_STADT,
+                Law.GDPR,
+                "",
+                "52525",
+                "Heinsberg",
+                "",
+                "jugendamt@stadt-heinsberg.example",
+            ),
+            (
+                "hueckelhoven",
+                "Jugendamt der Stadt Hückelhoven",
+                "JA Hückelhoven",
+                Kind.JUGENDAMT_STADT,
+                Law.GDPR,
+                "",
+                "41836",
+                "Hückelhoven",
+                "",
+                "jugendamt@hueckelhoven.example",
+            ),
+            (
+                "gesundheitsamt",
+                "Suchtberatungsstelle des Kreisgesundheitsamtes",
+                "Suchtberatung GA",
+                Kind.SUCHTBERATUNG_GA,
+                Law.GDPR,
+                "Valkenburger Straße 45",
+                "52525",
+                "Heinsberg",
+                "02452 130",
+                "suchtberatung@kreis-heinsberg.example",
+            ),
+            (
+                "caritas",
+                "Beratungsstelle für Suchtfragen des regionalen Caritasverbandes",
+                "Caritas Suchtberatung",
+                Kind.SUCHTBERATUNG_FREI,
+                Law.KDG,
+                "",
+                "52525",
+                "Heinsberg",
+                "",
+                "sucht@caritas-hs.example",
+            ),
+            (
+                "diakonie",
+                "Beratungsstelle für Suchtfragen des Diakonischen Werkes",
+                "Diakonie Suchtberatung",
+                Kind.SUCHTBERATUNG_FREI,
+                Law.DSG_EKD,
+                "",
+                "52525",
+                "Heinsberg",
+                "",
+                "sucht@diakonie-hs.example",
+            ),
+            (
+                "koordination",
+                "Koordinationsstelle Kooperation Jugendhilfe – Suchthilfe",
+                "Koordinationsstelle",
+                Kind.KOORDINATION,
+                Law.GDPR,
+                "Valkenburger Straße 45",
+                "52525",
+                "Heinsberg",
+                "02452 130",
+                "koordination@kreis-heinsberg.example",
+            ),
+        ],
+    },
+    {
+        "code": "LB",
+        "name": "Netzwerk Kinder aus suchtbelasteten Familien Lindenbrück",
+        "body_name": "Stadt Lindenbrück (fiktiv)",
+        "body_kind": Cooperation.BodyKind.KREISFREIE_STADT,
+        "body_region": "Regierungsbezirk Musterland (fiktiv)",
+        "body_seat": "Lindenbrück",
+        "institutions": [
+            (
+                "lindenbrueck-ja",
+                "Jugendamt der Stadt Lindenbrück",
+                "JA Lindenbrück",
+                Kind.JUGENDAMT_STADT,
+                Law.GDPR,
+                "Rathausplatz 1",
+                "99999",
+                "Lindenbrück",
+                "",
+                "jugendamt@lindenbrueck.example",
+            ),
+            (
+                "lindenbrueck-ga",
+                "Suchtberatung des Gesundheitsamtes Lindenbrück",
+                "Suchtberatung GA Lindenbrück",
+                Kind.SUCHTBERATUNG_GA,
+                Law.GDPR,
+                "Rathausplatz 3",
+                "99999",
+                "Lindenbrück",
+                "",
+                "sucht@lindenbrueck.example",
+            ),
+            (
+                "lindenbrueck-koordination",
+                "Koordinationsstelle Lindenbrück",
+                "Koordination Lindenbrück",
+                Kind.KOORDINATION,
+                Law.GDPR,
+                "Rathausplatz 1",
+                "99999",
+                "Lindenbrück",
+                "",
+                "koordination@lindenbrueck.example",
+            ),
+        ],
+    },
+]
+
+# (username, first name, last name, institution key, role) — all fictional people.
+ACCOUNTS = [
+    ("kja.fachkraft", "Miriam", "Hoffmann", "kreisjugendamt", Role.CASEWORKER),
+    ("kja.leitung", "Thomas", "Berger", "kreisjugendamt", Role.LEAD),
+    ("erkelenz.fachkraft", "Anna", "Schmitz", "erkelenz", Role.CASEWORKER),
+    ("erkelenz.leitung", "Stefan", "Krüger", "erkelenz", Role.LEAD),
+    ("geilenkirchen.fachkraft", "Laura", "Peters", "geilenkirchen", Role.CASEWORKER),
+    ("geilenkirchen.leitung", "Markus", "Vogel", "geilenkirchen", Role.LEAD),
+    ("heinsberg.fachkraft", "Julia", "Jansen", "heinsberg", Role.CASEWORKER),
+    ("heinsberg.leitung", "Peter", "Dahmen", "heinsberg", Role.LEAD),
+    ("hueckelhoven.fachkraft", "Sarah", "Lenzen", "hueckelhoven", Role.CASEWORKER),
+    ("hueckelhoven.leitung", "Michael", "Houben", "hueckelhoven", Role.LEAD),
+    ("gesundheitsamt.fachkraft", "Katrin", "Wolters", "gesundheitsamt", Role.CASEWORKER),
+    ("gesundheitsamt.leitung", "Andreas", "Claßen", "gesundheitsamt", Role.LEAD),
+    ("caritas.fachkraft", "Lena", "Küppers", "caritas", Role.CASEWORKER),
+    ("caritas.leitung", "Frank", "Coenen", "caritas", Role.LEAD),
+    ("diakonie.fachkraft", "Nina", "Stoffels", "diakonie", Role.CASEWORKER),
+    ("diakonie.leitung", "Jürgen", "Heinrichs", "diakonie", Role.LEAD),
+    ("koordination", "Claudia", "Mertens", "koordination", Role.COORDINATION),
+    ("datenschutz", "Bernd", "Reiners", "koordination", Role.DATA_PROTECTION),
+    ("lindenbrueck.fachkraft", "Eva", "Brandt", "lindenbrueck-ja", Role.CASEWORKER),
+    ("lindenbrueck.leitung", "Holger", "Simon", "lindenbrueck-ja", Role.LEAD),
+    ("lindenbrueck.sucht", "Ines", "Roth", "lindenbrueck-ga", Role.CASEWORKER),
+    ("lindenbrueck.koordination", "Dirk", "Albers", "lindenbrueck-koordination", Role.COORDINATION),
+]
+ADMIN_USERNAME = "admin"
+
+
+@dataclass
+class DemoWorld:
+    cooperations: dict[str, Cooperation]
+    institutions: dict[str, Institution]
+    users: dict[str, User]
+
+
+@transaction.atomic
+def load_institutions(password: str | None = None) -> DemoWorld:
+    """Create or update the demo cooperations, institutions and accounts (idempotent).
+
+    Passwords are set only on accounts created now, so that a second run keeps what a
+    tester changed.
+    """
+    password = password or settings.DEMO_PASSWORD
+    cooperations: dict[str, Cooperation] = {}
+    institutions: dict[str, Institution] = {}
+    for spec in COOPERATIONS:
+        fields = {k: v for k, v in spec.items() if k not in ("code", "institutions")}
+        cooperation, _ = Cooperation.objects.update_or_create(code=spec["code"], defaults=fields)
+        cooperations[spec["code"]] = cooperation
+        for key, name, short, kind, law, street, plz, city, phone, email in spec["institutions"]:
+            institution = Institution.objects.filter(cooperation=cooperation, name=name).first()
+            institution = institution or Institution(cooperation=cooperation, name=name)
+            institution.short_name, institution.kind = short, kind
+            institution.data_protection_law = law
+            institution.street, institution.postal_code, institution.city = street, plz, city
+            institution.phone, institution.email = phone, email
+            institution.save()
+            institutions[key] = institution
+
+    users: dict[str, User] = {}
+    for username, first, last, key, role in ACCOUNTS:
+        user, created = User.objects.update_or_create(
+            username=username,
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "email": f"{username}@kispfam.example",
+                "institution": institutions[key],
+                "role": role,
+                "is_active": True,
+            },
+        )
+        if created:
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        users[username] = user
+
+    admin, created = User.objects.update_or_create(
+        username=ADMIN_USERNAME,
+        defaults={
+            "first_name": "Admin",
+            "last_name": "KispFam",
+            "is_superuser": True,
+            "email": "admin@kispfam.example",
+            "institution": None,
+        },
+    )
+    if created:
+        admin.set_password(password)
+        admin.save(update_fields=["password"])
+    users[ADMIN_USERNAME] = admin
+    return DemoWorld(cooperations, institutions, users)

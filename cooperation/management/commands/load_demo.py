@@ -1,0 +1,50 @@
+import json
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from cooperation import demo
+
+
+class Command(BaseCommand):
+    help = "Load the fictional demo data (Kreis Heinsberg and Lindenbrück). Idempotent."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force", action="store_true", help="Load even with DEBUG off (never in production)."
+        )
+        parser.add_argument("--format", choices=["table", "json"], default="table")
+
+    def handle(self, *args, force: bool, format: str, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "Refusing to load demo data with DEBUG off; pass --force if this really is "
+                "a demo or test installation."
+            )
+        world = demo.load_institutions()
+        accounts = [
+            {
+                "username": user.username,
+                "institution": user.institution.name if user.institution else "",
+                "role": user.role if user.institution else "superuser",
+            }
+            for user in world.users.values()
+        ]
+        cases: list[dict] = []
+        if format == "json":
+            self.stdout.write(
+                json.dumps({"accounts": accounts, "cases": cases}, ensure_ascii=False)
+            )
+            return
+        width_user = max(len(a["username"]) for a in accounts)
+        width_inst = max(len(a["institution"]) for a in accounts)
+        self.stdout.write(f"{'username':<{width_user}}  {'institution':<{width_inst}}  role")
+        self.stdout.write(f"{'-' * width_user}  {'-' * width_inst}  {'-' * 15}")
+        for a in accounts:
+            self.stdout.write(
+                f"{a['username']:<{width_user}}  {a['institution']:<{width_inst}}  {a['role']}"
+            )
+        self.stdout.write(
+            _("Every demo account's password is the value of DEMO_PASSWORD (see the README).")
+        )

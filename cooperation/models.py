@@ -1,0 +1,191 @@
+"""The institutional layer: cooperations, their institutions and the staff who work there.
+
+A deployment hosts several cooperations (one per Kreis or kreisfreie Stadt). Everything
+institutional belongs to exactly one cooperation, and a member of a coordination office
+manages their own cooperation only.
+"""
+
+import uuid
+
+from django.contrib.auth.models import AbstractUser, Group, UserManager
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Cooperation(models.Model):
+    """A Kooperationsverbund and the Kreis or city that is responsible for it."""
+
+    class BodyKind(models.TextChoices):
+        KREIS = "kreis", _("Kreis (district)")
+        KREISFREIE_STADT = "kreisfreie_stadt", _("Kreisfreie Stadt (independent city)")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    code = models.SlugField(
+        _("reference code"),
+        max_length=8,
+        unique=True,
+        help_text=_("Prefix of case references, e.g. HS for Kreis Heinsberg."),
+    )
+    body_name = models.CharField(_("responsible body"), max_length=200)
+    body_kind = models.CharField(_("kind of body"), max_length=20, choices=BodyKind.choices)
+    body_region = models.CharField(
+        _("region"), max_length=200, blank=True, help_text=_("e.g. Regierungsbezirk Köln")
+    )
+    body_seat = models.CharField(_("seat of administration"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("cooperation")
+        verbose_name_plural = _("cooperations")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InstitutionQuerySet(models.QuerySet):
+    def of_cooperation(self, cooperation: Cooperation | None) -> "InstitutionQuerySet":
+        return self.filter(cooperation=cooperation) if cooperation else self.none()
+
+
+class Institution(models.Model):
+    """A party of a cooperation: a Jugendamt, a Suchtberatung, a coordination office ...
+
+    Object permissions (django-guardian) are never granted to single users but to the
+    institution's own group, so that a caseworker's access follows their institution.
+    """
+
+    class Kind(models.TextChoices):
+        JUGENDAMT_KREIS = "jugendamt_kreis", _("Youth welfare office of a Kreis")
+        JUGENDAMT_STADT = "jugendamt_stadt", _("Youth welfare office of a city")
+        SUCHTBERATUNG_GA = "suchtberatung_ga", _("Addiction counselling of the health office")
+        SUCHTBERATUNG_FREI = (
+            "suchtberatung_frei",
+            _("Addiction counselling of a free welfare organisation"),
+        )
+        KOORDINATION = "koordination", _("Coordination office")
+        OTHER = "other", _("Other (e.g. substituting practice, school, Kita)")
+
+    class DataProtectionLaw(models.TextChoices):
+        GDPR = "gdpr", _("GDPR / SGB X")
+        KDG = "kdg", _("KDG (Catholic data protection law)")
+        DSG_EKD = "dsg_ekd", _("DSG-EKD (Protestant data protection law)")
+
+    cooperation = models.ForeignKey(
+        Cooperation,
+        on_delete=models.PROTECT,
+        related_name="institutions",
+        verbose_name=_("cooperation"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    short_name = models.CharField(_("short name"), max_length=40)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    street = models.CharField(_("street"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    data_protection_law = models.CharField(
+        _("data protection law"),
+        max_length=10,
+        choices=DataProtectionLaw.choices,
+        default=DataProtectionLaw.GDPR,
+    )
+    group = models.OneToOneField(
+        Group,
+        on_delete=models.PROTECT,
+        related_name="institution",
+        editable=False,
+        verbose_name=_("permission group"),
+    )
+    history = HistoricalRecords()
+
+    objects = InstitutionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("institution")
+        verbose_name_plural = _("institutions")
+        ordering = ["cooperation__name", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cooperation", "name"], name="institution_unique_name_per_cooperation"
+            ),
+            models.UniqueConstraint(
+                fields=["cooperation", "short_name"],
+                name="institution_unique_short_name_per_cooperation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        # Every institution needs its permission group from its first save on: a grant
+        # to an institution without one would have nowhere to go. The name is opaque
+        # and stable so that renaming an institution never touches its permissions.
+        if self.group_id is None:
+            self.group = Group.objects.create(name=f"institution:{uuid.uuid4()}")
+        super().save(*args, **kwargs)
+
+    @property
+    def address(self) -> str:
+        return ", ".join(p for p in (self.street, f"{self.postal_code} {self.city}".strip()) if p)
+
+
+class User(AbstractUser):
+    """A person who logs in: staff of one institution, with one role there.
+
+    Only a superuser may have no institution. The coordination office manages its own
+    cooperation in the admin and sees no family data; the data-protection officer reads
+    the audit logs.
+    """
+
+    class Role(models.TextChoices):
+        CASEWORKER = "caseworker", _("Caseworker")
+        LEAD = "lead", _("Lead")
+        COORDINATION = "coordination", _("Coordination office")
+        DATA_PROTECTION = "data_protection", _("Data-protection officer")
+
+    institution = models.ForeignKey(
+        Institution,
+        on_delete=models.PROTECT,
+        related_name="staff",
+        null=True,
+        blank=True,
+        verbose_name=_("institution"),
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.CASEWORKER)
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["last_name", "first_name", "username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    def save(self, *args, **kwargs) -> None:
+        # Admin access follows the role: the coordination office runs the admin panel,
+        # nobody else but a superuser gets in.
+        self.is_staff = self.is_superuser or self.role == self.Role.COORDINATION
+        super().save(*args, **kwargs)
+
+    @property
+    def cooperation(self) -> Cooperation | None:
+        return self.institution.cooperation if self.institution_id else None
+
+    @property
+    def is_coordination_office(self) -> bool:
+        return self.role == self.Role.COORDINATION and self.institution_id is not None
+
+    @property
+    def is_data_protection_officer(self) -> bool:
+        return self.role == self.Role.DATA_PROTECTION and self.institution_id is not None
+
+    def get_absolute_url(self) -> str:
+        return reverse("dashboard")

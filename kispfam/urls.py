@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from . import views
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("konto/", include("django.contrib.auth.urls")),
+    path("sprache/", set_language, name="set_language"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,51 @@
+"""Small factories for test data. Every person and family here is fictional."""
+
+import itertools
+
+from cooperation.models import Cooperation, Institution, User
+
+_seq = itertools.count(1)
+PASSWORD = "test-Passwort-123"
+
+
+def make_cooperation(code: str = "HS", name: str | None = None, **fields) -> Cooperation:
+    defaults = {
+        "name": name or f"Kooperation {code}",
+        "body_name": f"Kreis {code}",
+        "body_kind": Cooperation.BodyKind.KREIS,
+        "body_region": "Regierungsbezirk Köln",
+        "body_seat": "Heinsberg",
+    }
+    defaults.update(fields)
+    return Cooperation.objects.create(code=code, **defaults)
+
+
+def make_institution(
+    cooperation: Cooperation,
+    name: str,
+    kind: str = Institution.Kind.JUGENDAMT_STADT,
+    short_name: str | None = None,
+    **fields,
+) -> Institution:
+    return Institution.objects.create(
+        cooperation=cooperation,
+        name=name,
+        short_name=short_name or name[:40],
+        kind=kind,
+        **fields,
+    )
+
+
+def make_user(
+    institution: Institution | None,
+    role: str = User.Role.CASEWORKER,
+    username: str | None = None,
+    **fields,
+) -> User:
+    username = username or f"user{next(_seq)}"
+    fields.setdefault("first_name", "Test")
+    fields.setdefault("last_name", username.title())
+    fields.setdefault("email", f"{username}@kispfam.example")
+    return User.objects.create_user(
+        username=username, password=PASSWORD, institution=institution, role=role, **fields
+    )

@@ -1,0 +1,95 @@
+"""Every URL against every persona, in the manner of 18F's test_url_auth.py."""
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.matrix import ADMIN_LOGIN, ADMIN_PUBLIC, LOGIN, PERSONAS, ROWS
+
+
+def walk(patterns, prefix="", namespace=None):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            ns = pattern.namespace
+            full_ns = f"{namespace}:{ns}" if namespace and ns else (ns or namespace)
+            yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), full_ns)
+        elif isinstance(pattern, URLPattern):
+            name = f"{namespace}:{pattern.name}" if namespace else pattern.name
+            yield prefix + str(pattern.pattern), name
+
+
+ALL_PATTERNS = list(walk(get_resolver().url_patterns))
+ROWS_BY_NAME = {row.name: row for row in ROWS}
+
+
+def is_admin(route: str) -> bool:
+    return route.startswith("admin/")
+
+
+def test_every_url_has_a_declared_access_expectation():
+    undeclared = [
+        (route, name)
+        for route, name in ALL_PATTERNS
+        if not is_admin(route) and name not in ROWS_BY_NAME
+    ]
+    assert not undeclared, f"URLs without a row in tests/matrix.py: {undeclared}"
+
+
+def test_every_row_names_an_existing_url():
+    names = {name for _, name in ALL_PATTERNS}
+    assert not set(ROWS_BY_NAME) - names
+
+
+def admin_sample_url(route: str) -> str:
+    """A concrete URL for an admin route: every parameter filled with a sample value."""
+    url = re.sub(r"<(?:\w+:)?(\w+)>", "1", route)
+    url = url.replace("^", "").replace("$", "")
+    url = re.sub(r"\(\?P<app_label>[^)]*\)", "cooperation", url)
+    url = re.sub(r"\(\?P<url>\.\*\)", "nirgendwo/", url)
+    url = url.replace("([^/]+)", "1")
+    return "/" + url
+
+
+ADMIN_ROUTES = [
+    (route, name) for route, name in ALL_PATTERNS if is_admin(route) and name not in ADMIN_PUBLIC
+]
+
+
+@pytest.mark.parametrize(("route", "name"), ADMIN_ROUTES, ids=[r for r, _ in ADMIN_ROUTES])
+@pytest.mark.parametrize("persona", ["anonymous", "erkelenz_caseworker", "data_protection_officer"])
+def test_admin_urls_are_closed_to_everyone_but_the_back_office(
+    client, request, route, name, persona
+):
+    if persona != "anonymous":
+        client.force_login(request.getfixturevalue(persona))
+    response = client.get(admin_sample_url(route))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+@pytest.fixture
+def world(request, institutions) -> dict:
+    """Everything the rows may need to build their URLs, keyed by name."""
+    return {"institutions": institutions}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("row", ROWS, ids=[row.name for row in ROWS])
+def test_persona_gets_what_the_matrix_says(client, request, world, row, persona):
+    users = {p: request.getfixturevalue(p) for p in PERSONAS if p != "anonymous"}
+    if persona != "anonymous":
+        client.force_login(users[persona])
+    url = reverse(row.name, kwargs=row.kwargs(world))
+    response = getattr(client, row.method)(url)
+    expected = row.expect[persona]
+    if expected == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login") + "?next=")
+    elif expected == ADMIN_LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("admin:login"))
+    else:
+        assert response.status_code == expected
+        if row.secret and expected != 200:
+            assert row.secret(world) not in response.content.decode()
