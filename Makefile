@@ -24,7 +24,7 @@ $(VENV)/.installed: $(UV) uv.lock pyproject.toml
 install: $(VENV)/.installed  ## create .venv and install the locked dependencies
 
 messages: install  ## compile the translations
-	$(BIN)/python manage.py compilemessages --ignore=.venv -v0
+	$(DEV_ENV) $(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
 
 migrate: install  ## apply migrations to the (SQLite) database
 	$(DEV_ENV) $(BIN)/python manage.py migrate -v0

@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -38,6 +38,20 @@ class CooperationScopedAdmin(SimpleHistoryAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return self.scope(request, super().get_queryset(request))
+
+    def _in_scope_or_404(self, request: HttpRequest, object_id) -> None:
+        # simple-history's views fetch the object without get_queryset(): check it here,
+        # so that no coordination office reads another cooperation's history.
+        if not self.get_queryset(request).filter(pk=object_id).exists():
+            raise Http404
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._in_scope_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._in_scope_or_404(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return manages(request.user)

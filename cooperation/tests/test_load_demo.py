@@ -1,0 +1,87 @@
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from cooperation.models import Cooperation, Institution, User
+
+HEINSBERG_INSTITUTIONS = {
+    "Kreisjugendamt Heinsberg",
+    "Jugendamt der Stadt Erkelenz",
+    "Jugendamt der Stadt Geilenkirchen",
+    "Jugendamt der Stadt Heinsberg",
+    "Jugendamt der Stadt Hückelhoven",
+    "Suchtberatungsstelle des Kreisgesundheitsamtes",
+    "Beratungsstelle für Suchtfragen des regionalen Caritasverbandes",
+    "Beratungsstelle für Suchtfragen des Diakonischen Werkes",
+}
+
+
+def load(**options) -> str:
+    out = StringIO()
+    call_command("load_demo", stdout=out, **options)
+    return out.getvalue()
+
+
+def test_it_refuses_to_run_with_debug_off(db, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="--force"):
+        load()
+    assert not Cooperation.objects.exists()
+
+
+def test_it_loads_heinsberg_and_a_second_cooperation(db):
+    load(force=True)
+    heinsberg = Cooperation.objects.get(code="HS")
+    assert heinsberg.body_name == "Kreis Heinsberg"
+    names = set(heinsberg.institutions.values_list("name", flat=True))
+    assert names >= HEINSBERG_INSTITUTIONS
+    assert heinsberg.institutions.filter(kind=Institution.Kind.KOORDINATION).exists()
+    assert Cooperation.objects.exclude(pk=heinsberg.pk).count() == 1
+    for institution in heinsberg.institutions.exclude(kind=Institution.Kind.KOORDINATION):
+        roles = set(institution.staff.values_list("role", flat=True))
+        assert {User.Role.CASEWORKER, User.Role.LEAD} <= roles, institution
+    assert User.objects.filter(role=User.Role.COORDINATION, institution__cooperation=heinsberg)
+    assert User.objects.filter(role=User.Role.DATA_PROTECTION).exists()
+    assert User.objects.filter(is_superuser=True).exists()
+
+
+def test_it_is_idempotent_and_keeps_changed_passwords(db):
+    load(force=True)
+    counts = (Institution.objects.count(), User.objects.count())
+    user = User.objects.get(username="caritas.fachkraft")
+    user.set_password("Mein-neues-Passwort-1")
+    user.save()
+    load(force=True)
+    assert (Institution.objects.count(), User.objects.count()) == counts
+    user.refresh_from_db()
+    assert user.check_password("Mein-neues-Passwort-1")
+
+
+def test_every_account_logs_in_with_the_demo_password(db, client, settings):
+    settings.DEMO_PASSWORD = "Demo-Passwort-2026"
+    accounts = json.loads(load(force=True, format="json"))["accounts"]
+    for account in accounts:
+        assert client.login(username=account["username"], password="Demo-Passwort-2026")
+        client.logout()
+
+
+def test_json_lists_accounts_with_institutions_spelled_as_stored(db):
+    data = json.loads(load(force=True, format="json"))
+    assert set(data) == {"accounts", "cases"}
+    assert data["cases"] == []
+    stored = set(Institution.objects.values_list("name", flat=True))
+    erkelenz = next(a for a in data["accounts"] if a["username"] == "erkelenz.fachkraft")
+    assert erkelenz == {
+        "username": "erkelenz.fachkraft",
+        "institution": "Jugendamt der Stadt Erkelenz",
+        "role": "caseworker",
+    }
+    assert {a["institution"] for a in data["accounts"] if a["institution"]} <= stored
+
+
+def test_table_output_names_every_account(db):
+    out = load(force=True)
+    for username in ("erkelenz.fachkraft", "koordination", "datenschutz", "admin"):
+        assert username in out
