@@ -91,7 +91,7 @@ def delete_bench_data() -> None:
     Group.objects.filter(pk__in=group_ids).delete()
     cooperations.delete()
     User.history.filter(username__startswith=USERNAME_PREFIX).delete()
-    Institution.history.filter(cooperation_id__in=cooperation_ids).delete()
+    Institution.history.filter(email__endswith="@bench.example").delete()
     Cooperation.history.filter(code__regex=CODE_REGEX).delete()
 
 

@@ -99,11 +99,10 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=envint("DB_CONN_MAX_AGE", 60),
+        conn_max_age=0 if TESTING else envint("DB_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "cooperation.User"
 AUTHENTICATION_BACKENDS = [
