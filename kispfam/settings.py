@@ -125,7 +125,7 @@ LOGOUT_REDIRECT_URL = "login"
 
 # django-guardian: permissions are granted to each institution's group only, through
 # direct foreign-key permission models; there is no anonymous user to grant to.
-GUARDIAN_ANONYMOUS_USER_NAME = None
+ANONYMOUS_USER_NAME = None  # django-guardian: no anonymous user
 GUARDIAN_RAISE_403 = False
 
 # django-axes: lock an account/address pair for an hour after five failed logins.

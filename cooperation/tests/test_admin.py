@@ -99,3 +99,8 @@ def test_only_the_coordination_role_and_superusers_are_staff(
     assert coordination_office.is_staff
     assert not erkelenz_caseworker.is_staff
     assert not data_protection_officer.is_staff
+
+
+def test_guardian_creates_no_anonymous_user_to_grant_permissions_to(db):
+    # Grants go to institution groups only; an anonymous account would be a target.
+    assert not User.objects.filter(username="AnonymousUser").exists()
