@@ -1,0 +1,77 @@
+"""The gateway: the one place that decides who sees a case, and which parts of it.
+
+Every list, detail, PDF, export and calendar view goes through ``cases_visible_to`` and
+``get_case_for_user_or_404``; a view that queries ``Case.objects`` directly is a leak.
+
+Rules (DOMAIN.md, "Rules on sharing"):
+- An institution sees a case when it leads it, is involved, or an active consent or a
+  recorded disclosure names it as recipient (SGB X §67b; §8a SGB VIII; §4 KKG; §65 SGB VIII).
+- It sees a datum only when a grant covers that datum's source institution and category:
+  health data only where health data was released to it (GDPR Art. 9).
+- The coordination office and the data-protection officer see no family data; only a
+  superuser sees every case (and is audited like everyone else).
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from cooperation.models import User
+
+from .models import Case, CaseGrant
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+def cases_visible_to(user: User, day: datetime.date | None = None) -> QuerySet[Case]:
+    if not user.is_authenticated or not user.is_active:
+        return Case.objects.none()
+    if user.is_superuser:
+        return Case.objects.all()
+    if user.institution_id is None or user.role in (
+        User.Role.COORDINATION,
+        User.Role.DATA_PROTECTION,
+    ):
+        return Case.objects.none()
+    granted = CaseGrant.objects.active_on(day or _today()).filter(
+        institution_id=user.institution_id
+    )
+    return Case.objects.filter(pk__in=granted.values("case_id"))
+
+
+@dataclass(frozen=True)
+class CaseAccess:
+    """What one user may see of one case: the set of (source, category) pairs."""
+
+    case: Case
+    everything: bool
+    pairs: frozenset[tuple[int, str]]
+
+    def can_see(self, source_institution_id: int, category: str) -> bool:
+        return self.everything or (source_institution_id, category) in self.pairs
+
+    def can_see_category(self, category: str) -> bool:
+        return self.everything or any(cat == category for _, cat in self.pairs)
+
+
+def get_case_for_user_or_404(
+    user: User, reference: str, day: datetime.date | None = None
+) -> CaseAccess:
+    """The case and the user's grant on it, or 404 when the user may not see it at all."""
+    day = day or _today()
+    case = cases_visible_to(user, day).filter(reference=reference).first()
+    if case is None:
+        raise Http404
+    if user.is_superuser:
+        return CaseAccess(case, True, frozenset())
+    pairs = (
+        CaseGrant.objects.active_on(day)
+        .filter(case=case, institution_id=user.institution_id)
+        .values_list("source_id", "category")
+    )
+    return CaseAccess(case, False, frozenset(pairs))
