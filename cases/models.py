@@ -419,3 +419,49 @@ class CaseGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case}: {self.source_id}→{self.institution_id} {self.category}"
+
+
+class AccessLog(models.Model):
+    """Append-only record of every read of family data (who, which case, what, when).
+
+    Never changed or deleted through the application or the admin.
+    """
+
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("user")
+    )
+    institution = models.ForeignKey(
+        Institution,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("institution"),
+    )
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("case")
+    )
+    what = models.CharField(_("what was viewed"), max_length=100)
+
+    class Meta:
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d.%m.%Y %H:%M} {self.user} {self.what}"
+
+    def save(self, *args, **kwargs) -> None:
+        # Append-only: an entry once written is never rewritten.
+        if self.pk is not None:
+            raise ValueError("Access log entries cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Access log entries cannot be deleted.")
+
+    @classmethod
+    def record(cls, user, what: str, case: Case | None = None) -> "AccessLog":
+        return cls.objects.create(
+            user=user, institution_id=user.institution_id, case=case, what=what
+        )

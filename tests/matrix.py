@@ -42,8 +42,9 @@ class Row:
     expect: dict
     kwargs: Callable[[dict], dict] = field(default=lambda world: {})
     method: str = "get"
-    # Text that only personas with a 200 may see (checked in the response body).
+    # Text that personas without a 200, and those in ``hidden_from``, must never get.
     secret: Callable[[dict], str] | None = None
+    hidden_from: tuple[str, ...] = ()
 
     def __post_init__(self):
         missing = set(PERSONAS) - set(self.expect)
@@ -78,6 +79,35 @@ ROWS: list[Row] = [
             "lindenbrueck_coordination": 200,
             "superuser": 200,
         },
+    ),
+]
+
+# Cases: the world's case HS-2026-0001 is led by Jugendamt Erkelenz, whose consent
+# releases master data to Caritas; the mother is "Sabine Beispiel".
+NOT_INVOLVED = (
+    "uninvolved_caseworker",
+    "coordination_office",
+    "data_protection_officer",
+    "lindenbrueck_coordination",
+)
+ROWS += [
+    Row(
+        "cases:list",
+        signed_in(200),
+        secret=lambda world: world["case"].reference,
+        hidden_from=NOT_INVOLVED,
+    ),
+    Row(
+        "cases:detail",
+        {
+            "anonymous": LOGIN,
+            "erkelenz_caseworker": 200,
+            "caritas_caseworker": 200,
+            **dict.fromkeys(NOT_INVOLVED, 404),
+            "superuser": 200,
+        },
+        kwargs=lambda world: {"reference": world["case"].reference},
+        secret=lambda world: "Sabine",
     ),
 ]
 
