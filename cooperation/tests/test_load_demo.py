@@ -3,6 +3,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from cooperation.models import Cooperation, Institution, User
 
@@ -70,7 +71,6 @@ def test_every_account_logs_in_with_the_demo_password(db, client, settings):
 def test_json_lists_accounts_with_institutions_spelled_as_stored(db):
     data = json.loads(load(force=True, format="json"))
     assert set(data) == {"accounts", "cases"}
-    assert data["cases"] == []
     stored = set(Institution.objects.values_list("name", flat=True))
     erkelenz = next(a for a in data["accounts"] if a["username"] == "erkelenz.fachkraft")
     assert erkelenz == {
@@ -85,3 +85,31 @@ def test_table_output_names_every_account(db):
     out = load(force=True)
     for username in ("erkelenz.fachkraft", "koordination", "datenschutz", "admin"):
         assert username in out
+
+
+def test_json_lists_every_demo_case_with_who_may_see_it_as_the_gateway_decides(db):
+    from cases.models import Case
+    from cases.permissions import cases_visible_to
+
+    data = json.loads(load(force=True, format="json"))
+    assert len(data["cases"]) == Case.objects.count() >= 6
+    visible = {c["reference"]: set(c["visible_to"]) for c in data["cases"]}
+    from cases.models import Consent, Disclosure
+
+    revoked = Consent.objects.get(status=Consent.Status.REVOKED)
+    assert revoked.recipients.get().name not in visible[revoked.case.reference]
+    expired = next(c for c in Consent.objects.all() if c.is_expired_on(timezone.localdate()))
+    assert expired.recipients.get().name not in visible[expired.case.reference]
+    kkg = Disclosure.objects.get(basis=Disclosure.Basis.KKG_4_3)
+    assert kkg.to_institution.name in visible[kkg.case.reference]
+    for account in data["accounts"]:
+        user = User.objects.get(username=account["username"])
+        seen = set(cases_visible_to(user).values_list("reference", flat=True))
+        expected = {
+            ref
+            for ref, names in visible.items()
+            if account["institution"] in names and account["role"] in ("caseworker", "lead")
+        }
+        if user.is_superuser:
+            expected = set(visible)
+        assert seen == expected, account["username"]

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from cases import demo as case_demo
 from cooperation import demo
 
 
@@ -23,6 +24,7 @@ class Command(BaseCommand):
                 "a demo or test installation."
             )
         world = demo.load_institutions()
+        case_demo.load_cases(world)
         accounts = [
             {
                 "username": user.username,
@@ -31,7 +33,7 @@ class Command(BaseCommand):
             }
             for user in world.users.values()
         ]
-        cases: list[dict] = []
+        cases = case_demo.describe_cases(world)
         if format == "json":
             self.stdout.write(
                 json.dumps({"accounts": accounts, "cases": cases}, ensure_ascii=False)
@@ -45,6 +47,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{a['username']:<{width_user}}  {a['institution']:<{width_inst}}  {a['role']}"
             )
+        self.stdout.write("")
+        for case in cases:
+            self.stdout.write(f"{case['reference']}: {', '.join(case['visible_to'])}")
         self.stdout.write(
             _("Every demo account's password is the value of DEMO_PASSWORD (see the README).")
         )
