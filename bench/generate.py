@@ -8,14 +8,27 @@ groups and ``is_staff`` that ``Institution.save()`` and ``User.save()`` would se
 here explicitly.
 """
 
+import datetime
+import random
 import uuid
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group
-from django.db import transaction
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, transaction
 from django.test.utils import override_settings
+from django.utils import timezone
 
+from cases.models import (
+    AccessLog,
+    Case,
+    CaseGrant,
+    CaseGroupObjectPermission,
+    CaseUserObjectPermission,
+    DataCategory,
+    Involvement,
+)
 from cooperation.models import Cooperation, Institution, User
 
 CODE_PREFIX = "B"
@@ -83,6 +96,7 @@ def delete_bench_data() -> None:
     """
     cooperations = Cooperation.objects.filter(code__regex=CODE_REGEX)
     cooperation_ids = list(cooperations.values_list("pk", flat=True))
+    delete_bench_cases(cooperation_ids)
     institutions = Institution.objects.filter(cooperation_id__in=cooperation_ids)
     group_ids = list(institutions.values_list("group_id", flat=True))
     User.objects.filter(institution__in=institutions).delete()
@@ -169,5 +183,259 @@ def generate(scale: str) -> Scale:
                     is_active=True,
                 )
             )
-    User.objects.bulk_create(users, batch_size=1000)
+    users = User.objects.bulk_create(users, batch_size=1000)
+    # The application never puts staff into their institution's group; the bench does,
+    # so that guardian's stock get_objects_for_user can be measured against the gateway.
+    User.groups.through.objects.bulk_create(
+        User.groups.through(user_id=user.pk, group_id=user.institution.group_id) for user in users
+    )
     return size
+
+
+# --- Cases --------------------------------------------------------------------------
+
+CASE_YEAR = 2026
+CASE_CHUNK = 10_000
+INVOLVED_PER_CASE = 3
+ALL_CATEGORIES = list(DataCategory.values)
+
+
+def case_reference(cooperation_code: str, number: int) -> str:
+    return f"{cooperation_code}-{CASE_YEAR}-{number:06d}"
+
+
+def delete_bench_cases(cooperation_ids: list[int]) -> None:
+    """Delete the bench cases and everything hanging on them with raw SQL.
+
+    The ORM's cascade would load every case (history signals prevent fast deletes); at
+    100,000 cases that takes minutes. Bench cases only ever have involvements, grants,
+    guardian permissions and access-log rows (the log is append-only in the application;
+    this is a throw-away bench database). Access-log rows of bench staff go too.
+    """
+    if not cooperation_ids:
+        return
+    cases = f"SELECT id FROM {Case._meta.db_table} WHERE cooperation_id = ANY(%s)"
+    with connection.cursor() as cursor:
+        for model, column in (
+            (CaseGroupObjectPermission, "content_object_id"),
+            (CaseUserObjectPermission, "content_object_id"),
+            (CaseGrant, "case_id"),
+            (Involvement, "case_id"),
+            (Involvement.history.model, "case_id"),
+            (AccessLog, "case_id"),
+        ):
+            cursor.execute(
+                f"DELETE FROM {model._meta.db_table} WHERE {column} IN ({cases})",
+                [cooperation_ids],
+            )
+        cursor.execute(
+            f"DELETE FROM {AccessLog._meta.db_table} WHERE user_id IN "
+            f"(SELECT id FROM {User._meta.db_table} WHERE username LIKE %s)",
+            [f"{USERNAME_PREFIX}%"],
+        )
+        cursor.execute(
+            f"DELETE FROM {Case.history.model._meta.db_table} WHERE cooperation_id = ANY(%s)",
+            [cooperation_ids],
+        )
+        cursor.execute(
+            f"DELETE FROM {Case._meta.db_table} WHERE cooperation_id = ANY(%s)", [cooperation_ids]
+        )
+
+
+def _copy(table: str, columns: list[str], rows: list[tuple]) -> None:
+    sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _next_ids(model, count: int) -> list[int]:
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)",
+            [count],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+@dataclass(frozen=True)
+class CasePlan:
+    """One generated case: the lead is the first of its involved institutions."""
+
+    number: int  # 1-based over all bench cases
+    cooperation: int  # index into the cooperations
+    reference: str
+    involved: tuple[int, ...]  # institution ids, lead first
+    opened_at: datetime.datetime
+    updated_at: datetime.datetime
+
+    @property
+    def lead(self) -> int:
+        return self.involved[0]
+
+
+def case_plan(number: int, cooperations, institutions_by_cooperation, now) -> CasePlan:
+    """Deterministic per case number, so that cases can be added incrementally."""
+    rng = random.Random(number)
+    c = (number - 1) % len(cooperations)
+    candidates = institutions_by_cooperation[cooperations[c].pk]
+    opened_at = now - datetime.timedelta(seconds=rng.randrange(365 * 86400))
+    updated_at = min(now, opened_at + datetime.timedelta(seconds=rng.randrange(30 * 86400)))
+    return CasePlan(
+        number=number,
+        cooperation=c,
+        reference=case_reference(cooperations[c].code, (number - 1) // len(cooperations) + 1),
+        involved=tuple(rng.sample(candidates, INVOLVED_PER_CASE)),
+        opened_at=opened_at,
+        updated_at=updated_at,
+    )
+
+
+def expected_grants(plan: CasePlan) -> list[tuple]:
+    """(institution, source, category, basis, valid_from, valid_until) as _grants_for makes."""
+    since = timezone.localdate(plan.opened_at)
+    rows = [
+        (plan.lead, plan.lead, cat, CaseGrant.Basis.LEAD.value, None, None)
+        for cat in ALL_CATEGORIES
+    ]
+    for institution in plan.involved:
+        rows += [
+            (institution, institution, cat, CaseGrant.Basis.OWN.value, since, None)
+            for cat in ALL_CATEGORIES
+        ]
+    return rows
+
+
+def view_case_permission() -> Permission:
+    return Permission.objects.get(
+        codename="view_case", content_type=ContentType.objects.get_for_model(Case)
+    )
+
+
+@transaction.atomic
+def generate_cases(total: int) -> int:
+    """Add bench cases until there are ``total``; returns how many were added.
+
+    Requires the Land (or Kreis) population. Cases, involvements, grants and guardian
+    permissions are written with COPY in chunks of CASE_CHUNK, exactly as
+    ``cases.services.case_open`` plus ``case_recompute_grants`` would leave them for a
+    lead and two further involved institutions (no consents, no disclosures).
+    The coordination office is never involved (it sees no family data).
+    """
+    cooperations = list(Cooperation.objects.filter(code__regex=CODE_REGEX).order_by("code"))
+    existing = Case.objects.filter(cooperation__in=cooperations).count()
+    if existing >= total:
+        return 0
+    institutions = (
+        Institution.objects.filter(cooperation__in=cooperations)
+        .exclude(kind=Kind.KOORDINATION)
+        .order_by("pk")
+    )
+    institutions_by_cooperation: dict[int, list[int]] = {}
+    group_of: dict[int, int] = {}
+    for pk, cooperation_id, group_id in institutions.values_list("pk", "cooperation", "group"):
+        institutions_by_cooperation.setdefault(cooperation_id, []).append(pk)
+        group_of[pk] = group_id
+    opener_of = dict(
+        User.objects.filter(institution__in=institutions, role=Role.LEAD).values_list(
+            "institution", "pk"
+        )
+    )
+    permission_id = view_case_permission().pk
+    now = timezone.now()
+
+    for start in range(existing + 1, total + 1, CASE_CHUNK):
+        numbers = range(start, min(start + CASE_CHUNK, total + 1))
+        plans = [case_plan(n, cooperations, institutions_by_cooperation, now) for n in numbers]
+        case_ids = _next_ids(Case, len(plans))
+        _copy(
+            Case._meta.db_table,
+            [f.column for f in Case._meta.concrete_fields],
+            [
+                (
+                    case_id,
+                    cooperations[plan.cooperation].pk,
+                    plan.reference,
+                    Case.Status.OPEN.value,
+                    None,
+                    "",
+                    plan.lead,
+                    opener_of[plan.lead],
+                    plan.opened_at,
+                    plan.updated_at,
+                )
+                for case_id, plan in zip(case_ids, plans, strict=True)
+            ],
+        )
+        _copy(
+            Involvement._meta.db_table,
+            ["case_id", "institution_id", "since"],
+            [
+                (case_id, institution, timezone.localdate(plan.opened_at))
+                for case_id, plan in zip(case_ids, plans, strict=True)
+                for institution in plan.involved
+            ],
+        )
+        _copy(
+            CaseGrant._meta.db_table,
+            ["case_id", "institution_id", "source_id", "category", "basis", "valid_from"],
+            [
+                (case_id, *grant[:5])
+                for case_id, plan in zip(case_ids, plans, strict=True)
+                for grant in expected_grants(plan)
+            ],
+        )
+        _copy(
+            CaseGroupObjectPermission._meta.db_table,
+            ["permission_id", "group_id", "content_object_id"],
+            [
+                (permission_id, group_of[institution], case_id)
+                for case_id, plan in zip(case_ids, plans, strict=True)
+                for institution in plan.involved
+            ],
+        )
+    with connection.cursor() as cursor:
+        for model in (Case, Involvement, CaseGrant, CaseGroupObjectPermission):
+            cursor.execute(f"ANALYZE {model._meta.db_table}")
+    return total - existing
+
+
+def check_cases(references: list[str]) -> None:
+    """Raise unless case_recompute_grants reproduces the generated grants and permissions.
+
+    Runs the real service in a transaction that is rolled back, so nothing changes.
+    """
+    from cases.services import case_recompute_grants
+
+    def snapshot(case: Case) -> tuple[set, set]:
+        grants = set(
+            CaseGrant.objects.filter(case=case).values_list(
+                "institution", "source", "category", "basis", "valid_from", "valid_until"
+            )
+        )
+        perms = set(
+            CaseGroupObjectPermission.objects.filter(content_object=case).values_list(
+                "group", "permission__codename"
+            )
+        )
+        return grants, perms
+
+    for reference in references:
+        with transaction.atomic():
+            case = Case.objects.get(reference=reference)
+            generated = snapshot(case)
+            case_recompute_grants(case=case)
+            recomputed = snapshot(case)
+            transaction.set_rollback(True)
+        # The service also grants view_case_health (all categories include health);
+        # the bench writes view_case only, as asked, so compare grants and view_case.
+        generated_view = {p for p in generated[1] if p[1] == "view_case"}
+        recomputed_view = {p for p in recomputed[1] if p[1] == "view_case"}
+        if generated[0] != recomputed[0] or generated_view != recomputed_view:
+            raise AssertionError(
+                f"{reference}: generated grants differ from case_recompute_grants:\n"
+                f"only generated {generated[0] - recomputed[0]}\n"
+                f"only recomputed {recomputed[0] - generated[0]}\n"
+                f"perms {generated_view ^ recomputed_view}"
+            )

@@ -3,6 +3,8 @@
 Run from the project root:
 
     DATABASE_URL=postgres://... .venv/bin/python bench/run.py [--scale kreis|land|all]
+    DATABASE_URL=postgres://... .venv/bin/python bench/run.py --scale land \
+        --cases 1000,10000,100000
 
 Each measurement is a function in MEASUREMENTS that takes the scale's name and returns
 its columns of the result table; they run in order, so the first one generates the data
@@ -11,6 +13,8 @@ the others measure.
 
 import argparse
 import os
+import resource
+import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -20,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kispfam.settings")
 os.environ.setdefault("DEBUG", "true")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost")
 
 Row = dict[str, object]
 Measurement = Callable[[str], Row]
@@ -43,6 +48,99 @@ def measure_generate(scale: str) -> Row:
 
 MEASUREMENTS: list[Measurement] = [measure_generate]
 
+WARMUP = 3
+RUNS = 20
+
+
+def timed(action: Callable[[], object]) -> tuple[float, int]:
+    """Median milliseconds and query count of ``action`` over RUNS runs after WARMUP."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(WARMUP):
+        action()
+    times, queries = [], []
+    for _ in range(RUNS):
+        with CaptureQueriesContext(connection) as captured:
+            start = time.perf_counter()
+            action()
+            times.append((time.perf_counter() - start) * 1000)
+        queries.append(len(captured))
+    return statistics.median(times), int(statistics.median(queries))
+
+
+def bench_caseworker():
+    """A caseworker of the Kreisjugendamt of the first bench cooperation."""
+    from bench.generate import code
+    from cooperation.models import Institution, User
+
+    return User.objects.get(
+        institution__cooperation__code=code(1),
+        institution__kind=Institution.Kind.JUGENDAMT_KREIS,
+        role=User.Role.CASEWORKER,
+        username__endswith="2",  # the second account of the institution
+    )
+
+
+def measure_cases(total: int) -> Row:
+    """Add cases up to ``total`` and time the case list, a case page and the raw queries.
+
+    list / case page: django.test.Client GETs (whole request: session, gateway, template,
+    AccessLog insert). unscoped / scoped / guardian: the first page of 50 by
+    ("-updated_at", "pk") of Case.objects, cases_visible_to(user) and guardian's
+    get_objects_for_user(user, "cases.view_case", klass=Case), evaluated.
+    """
+    from django.test import Client
+    from django.urls import reverse
+    from guardian.shortcuts import get_objects_for_user
+
+    from bench.generate import check_cases, generate_cases
+    from cases.models import Case
+    from cases.permissions import cases_visible_to
+
+    start = time.perf_counter()
+    added = generate_cases(total)
+    seconds = time.perf_counter() - start
+    newest = list(Case.objects.order_by("-pk").values_list("reference", flat=True)[:2])
+    oldest = list(Case.objects.order_by("pk").values_list("reference", flat=True)[:1])
+    check_cases(newest + oldest)
+
+    user = bench_caseworker()
+    visible = cases_visible_to(user).count()
+    case = cases_visible_to(user).order_by("-updated_at", "pk").first()
+    client = Client()
+    client.force_login(user)
+    list_url, case_url = reverse("cases:list"), case.get_absolute_url()
+
+    def get(url: str) -> None:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+
+    def first_page(queryset) -> None:
+        assert len(list(queryset.order_by("-updated_at", "pk")[:50])) <= 50
+
+    results = {
+        "list": timed(lambda: get(list_url)),
+        "case page": timed(lambda: get(case_url)),
+        "unscoped": timed(lambda: first_page(Case.objects.all())),
+        "scoped": timed(lambda: first_page(cases_visible_to(user))),
+        "guardian": timed(
+            lambda: first_page(get_objects_for_user(user, "cases.view_case", klass=Case))
+        ),
+    }
+    row: Row = {
+        "cases": f"{Case.objects.count():,}",
+        "visible": f"{visible:,}",
+        "added s": f"{seconds:.1f}" if added else "-",
+    }
+    for name, (ms, queries) in results.items():
+        row[f"{name} ms"] = f"{ms:.1f}"
+        row[f"{name} q"] = queries
+    # The issue's target compares the gateway's first page with guardian's stock query.
+    row["scoped/guardian"] = f"{results['scoped'][0] / results['guardian'][0]:.2f}"
+    row["maxrss MiB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    return row
+
 
 def print_table(rows: list[Row]) -> None:
     columns = list(dict.fromkeys(column for row in rows for column in row))
@@ -57,6 +155,12 @@ def print_table(rows: list[Row]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", choices=["kreis", "land", "all"], default="all")
+    parser.add_argument(
+        "--cases",
+        default="",
+        help="comma-separated case counts (e.g. 1000,10000,100000) to add incrementally "
+        "to the last scale's population and measure the case pages at",
+    )
     args = parser.parse_args(argv)
 
     url = os.environ.get("DATABASE_URL", "")
@@ -90,6 +194,11 @@ def main(argv: list[str] | None = None) -> int:
             row.update(measurement(scale))
         rows.append(row)
     print_table(rows)
+
+    sizes = [int(size) for size in args.cases.split(",") if size.strip()]
+    if sizes:
+        print(f"\nCases at {scales[-1]} scale (median of {RUNS} runs after {WARMUP} warm-up):")
+        print_table([measure_cases(size) for size in sorted(sizes)])
     return 0
 
 
