@@ -1,13 +1,13 @@
 """Every URL against every persona, in the manner of 18F's test_url_auth.py."""
 
-import datetime
 import re
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from cases import services
-from cases.models import Consent, DataCategory, FamilyMember
+from cases.models import DataCategory, FamilyMember
+from tests import factories
 from tests.matrix import ADMIN_LOGIN, ADMIN_PUBLIC, LOGIN, PERSONAS, ROWS
 
 
@@ -77,24 +77,20 @@ def world(request, institutions, erkelenz_caseworker) -> dict:
     case = services.case_open(
         lead_institution=institutions["erkelenz"], opened_by=erkelenz_caseworker
     )
-    mother = FamilyMember.objects.create(
+    FamilyMember.objects.create(
         case=case,
         kind=FamilyMember.Kind.MOTHER,
         first_name="Sabine",
         last_name="Beispiel",
         source_institution=institutions["erkelenz"],
     )
-    consent = Consent.objects.create(
-        case=case,
-        given_by=mother,
-        source_institution=institutions["erkelenz"],
-        categories=[DataCategory.MASTER],
-        purpose="Abstimmung",
-        obtained_by=erkelenz_caseworker,
-        valid_from=datetime.date(2026, 1, 1),
+    factories.give_consent(
+        case,
+        institutions["erkelenz"],
+        [institutions["caritas"]],
+        [DataCategory.MASTER],
+        erkelenz_caseworker,
     )
-    consent.recipients.set([institutions["caritas"]])
-    services.consent_give(consent=consent)
     return {"institutions": institutions, "case": case}
 
 

@@ -10,6 +10,7 @@ from guardian.shortcuts import get_objects_for_group
 from cases import services
 from cases.models import Case, Consent, DataCategory, Disclosure, FamilyMember
 from cases.permissions import cases_visible_to, get_case_for_user_or_404
+from tests import factories
 
 TODAY = datetime.date(2026, 11, 25)
 C = DataCategory
@@ -38,21 +39,8 @@ def family_case(institutions, erkelenz_caseworker) -> Case:
 
 
 def give_consent(case, source, recipients, categories, user, **fields) -> Consent:
-    consent = Consent.objects.create(
-        case=case,
-        given_by=case.members.first(),
-        source_institution=source,
-        categories=categories,
-        purpose="Abstimmung der Hilfen",
-        obtained_by=user,
-        valid_from=fields.pop("valid_from", TODAY - datetime.timedelta(days=10)),
-        informed_of_purpose=True,
-        informed_of_refusal_consequences=True,
-        informed_of_revocation_right=True,
-        **fields,
-    )
-    consent.recipients.set(recipients)
-    return services.consent_give(consent=consent)
+    fields.setdefault("valid_from", TODAY - datetime.timedelta(days=10))
+    return factories.give_consent(case, source, recipients, categories, user, **fields)
 
 
 def sees(user, case) -> bool:

@@ -1,14 +1,13 @@
 """The case list and the case page: scoped, audited, and flat in queries."""
 
-import datetime
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases import services
-from cases.models import AccessLog, Consent, DataCategory, FamilyMember, HealthSituation
+from cases.models import AccessLog, DataCategory, FamilyMember, HealthSituation
+from tests import factories
 
 C = DataCategory
 
@@ -74,17 +73,13 @@ def test_health_data_shows_only_where_health_data_was_released(
         substitution_practice="Praxis Dr. Fiktiv",
         source_institution=institutions["erkelenz"],
     )
-    consent = Consent.objects.create(
-        case=case,
-        given_by=mother,
-        source_institution=institutions["erkelenz"],
-        categories=[C.MASTER],
-        purpose="Abstimmung",
-        obtained_by=erkelenz_caseworker,
-        valid_from=datetime.date(2026, 1, 1),
+    factories.give_consent(
+        case,
+        institutions["erkelenz"],
+        [institutions["caritas"]],
+        [C.MASTER],
+        erkelenz_caseworker,
     )
-    consent.recipients.set([institutions["caritas"]])
-    services.consent_give(consent=consent)
 
     client.force_login(caritas_caseworker)
     html = client.get(case.get_absolute_url()).content.decode()
