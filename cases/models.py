@@ -6,17 +6,34 @@ which part is decided in one place, ``cases.permissions``, from the grants that
 """
 
 import datetime
+import uuid
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
 from cooperation.models import Cooperation, Institution
+
+
+@deconstructible
+class PrivateStorage(FileSystemStorage):
+    """Uploaded documents (in MEDIA_ROOT, outside the static files) without a public URL.
+
+    They are served only by views that go through the gateway (``cases.permissions``).
+    """
+
+    def url(self, name):
+        raise ValueError("Private files have no URL; serve them through the gateway.")
+
+
+private_storage = PrivateStorage()
 
 
 class DataCategory(models.TextChoices):
@@ -59,7 +76,10 @@ class Case(models.Model):
     )
     opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
     updated_at = models.DateTimeField(_("last change"), auto_now=True, db_index=True)
-    history = HistoricalRecords()
+    # When the next Beteiligtenkonferenz is due: six months after opening, then after
+    # the last conference held (kept up to date by the conferences app).
+    conference_due_on = models.DateField(_("next conference due"), null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("case")
@@ -70,8 +90,18 @@ class Case(models.Model):
     def __str__(self) -> str:
         return self.reference
 
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        self.visibility.update(case_updated_at=self.updated_at)
+
     def get_absolute_url(self) -> str:
         return reverse("cases:detail", args=[self.reference])
+
+    def touch(self) -> None:
+        """Mark the case as changed now (a record of it was added or edited)."""
+        self.updated_at = timezone.now()
+        Case.objects.filter(pk=self.pk).update(updated_at=self.updated_at)
+        self.visibility.update(case_updated_at=self.updated_at)
 
 
 class CaseUserObjectPermission(UserObjectPermissionBase):
@@ -194,6 +224,13 @@ class Involvement(models.Model):
         return f"{self.institution} ({self.case})"
 
 
+def consent_scan_path(consent: "Consent", filename: str) -> str:
+    # Never the uploaded name (it may carry a family name); the suffix follows the
+    # checked content type.
+    suffix = filename.rsplit(".", 1)[-1].lower()
+    return f"consents/{consent.case.reference}/{uuid.uuid4().hex}.{suffix}"
+
+
 class ConsentQuerySet(models.QuerySet):
     def active_on(self, day: datetime.date) -> "ConsentQuerySet":
         """Given and within its validity: an expired consent stops on the following day."""
@@ -273,6 +310,12 @@ class Consent(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("revocation recorded by"),
+    )
+    scan = models.FileField(
+        _("scan of the signed form"),
+        upload_to=consent_scan_path,
+        storage=private_storage,
+        blank=True,
     )
     replaces = models.OneToOneField(
         "self",
@@ -421,6 +464,36 @@ class CaseGrant(models.Model):
         return f"{self.case}: {self.source_id}→{self.institution_id} {self.category}"
 
 
+class CaseVisibility(models.Model):
+    """Materialised: ``institution`` sees ``case`` (at all) from ``valid_from`` to ``valid_until``.
+
+    One row per institution and case and disjoint window, so that on any day at most one
+    row is active. It carries the case's last change time and is indexed in the case
+    list's order, so that a caseworker's first page is read from this index alone instead
+    of scanning every case (bench/README.md). Written only by
+    ``services.case_recompute_grants`` and ``Case.touch``; read only by ``permissions``.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="visibility")
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="+")
+    valid_from = models.DateField(null=True)
+    valid_until = models.DateField(null=True)
+    case_updated_at = models.DateTimeField()
+
+    objects = GrantQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["institution", "-case_updated_at", "-case"], name="visibility_list_order"
+            ),
+            models.Index(fields=["case"], name="visibility_case"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}→{self.institution_id}"
+
+
 class AccessLog(models.Model):
     """Append-only record of every read of family data (who, which case, what, when).
 
@@ -465,3 +538,37 @@ class AccessLog(models.Model):
         return cls.objects.create(
             user=user, institution_id=user.institution_id, case=case, what=what
         )
+
+
+class Notification(models.Model):
+    """A message in the application for one user, e.g. that a consent was revoked."""
+
+    class Kind(models.TextChoices):
+        CONSENT_REVOKED = "consent_revoked", _("consent revoked")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    consent = models.ForeignKey(Consent, on_delete=models.CASCADE, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
+
+    def __str__(self) -> str:
+        return self.message
+
+    @property
+    def message(self) -> str:
+        # Only the reference: a notification never carries family data.
+        return _(
+            "Case %(reference)s: a consent releasing data to your institution was revoked "
+            "on %(date)s. Data shared before stays documented; no further data is shared."
+        ) % {
+            "reference": self.case.reference,
+            "date": self.consent.revoked_on.strftime("%d.%m.%Y") if self.consent else "",
+        }

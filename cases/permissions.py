@@ -15,7 +15,7 @@ Rules (DOMAIN.md, "Rules on sharing"):
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -28,20 +28,32 @@ def _today() -> datetime.date:
     return timezone.localdate()
 
 
-def cases_visible_to(user: User, day: datetime.date | None = None) -> QuerySet[Case]:
-    if not user.is_authenticated or not user.is_active:
-        return Case.objects.none()
-    if user.is_superuser:
-        return Case.objects.all()
-    if user.institution_id is None or user.role in (
+def sees_no_family_data(user: User) -> bool:
+    """The coordination office, the data-protection officer and staff without institution."""
+    return user.institution_id is None or user.role in (
         User.Role.COORDINATION,
         User.Role.DATA_PROTECTION,
-    ):
-        return Case.objects.none()
-    granted = CaseGrant.objects.active_on(day or _today()).filter(
-        institution_id=user.institution_id
     )
-    return Case.objects.filter(pk__in=granted.values("case_id"))
+
+
+def cases_visible_to(user: User, day: datetime.date | None = None) -> QuerySet[Case]:
+    """The cases ``user`` may see at all on ``day``, annotated with ``listed_at``.
+
+    Read from ``CaseVisibility``: at most one active row per institution and case, so the
+    join never duplicates a case, and ``order_by("-listed_at")`` walks its index.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return Case.objects.none().alias(listed_at=F("updated_at"))
+    if user.is_superuser:
+        return Case.objects.alias(listed_at=F("updated_at"))
+    if sees_no_family_data(user):
+        return Case.objects.none().alias(listed_at=F("updated_at"))
+    day = day or _today()
+    return Case.objects.filter(
+        Q(visibility__valid_from__isnull=True) | Q(visibility__valid_from__lte=day),
+        Q(visibility__valid_until__isnull=True) | Q(visibility__valid_until__gte=day),
+        visibility__institution_id=user.institution_id,
+    ).alias(listed_at=F("visibility__case_updated_at"))
 
 
 @dataclass(frozen=True)

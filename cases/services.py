@@ -8,7 +8,15 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from cooperation.models import Cooperation, Institution, User
 
-from .models import Case, CaseGrant, Consent, DataCategory, Disclosure, Involvement
+from .models import (
+    Case,
+    CaseGrant,
+    CaseVisibility,
+    Consent,
+    DataCategory,
+    Disclosure,
+    Involvement,
+)
 
 ALL_CATEGORIES = list(DataCategory.values)
 
@@ -107,6 +115,34 @@ def _grants_for(case: Case) -> list[CaseGrant]:
     return grants
 
 
+Window = tuple[datetime.date | None, datetime.date | None]
+
+
+def _merge_windows(windows: list[Window]) -> list[Window]:
+    """Merge validity windows (None: unbounded) into disjoint ones, adjacent days joined."""
+    lowest, highest = datetime.date.min, datetime.date.max
+    spans = sorted((start or lowest, end or highest) for start, end in windows)
+    merged: list[list[datetime.date]] = []
+    for start, end in spans:
+        if merged and (
+            merged[-1][1] == highest or start <= merged[-1][1] + datetime.timedelta(days=1)
+        ):
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [
+        (None if start == lowest else start, None if end == highest else end)
+        for start, end in merged
+    ]
+
+
+def _windows_by_institution(grants: list[CaseGrant]) -> dict[int, list[Window]]:
+    windows: dict[int, list[Window]] = {}
+    for grant in grants:
+        windows.setdefault(grant.institution_id, []).append((grant.valid_from, grant.valid_until))
+    return {institution: _merge_windows(spans) for institution, spans in windows.items()}
+
+
 @transaction.atomic
 def case_recompute_grants(*, case: Case) -> None:
     """Recompute who may see what of ``case``: the one place where access is granted.
@@ -121,6 +157,20 @@ def case_recompute_grants(*, case: Case) -> None:
     grants = _grants_for(case)
     CaseGrant.objects.bulk_create(grants)
 
+    now = timezone.now()
+    CaseVisibility.objects.filter(case=case).delete()
+    CaseVisibility.objects.bulk_create(
+        CaseVisibility(
+            case=case,
+            institution_id=institution_id,
+            valid_from=start,
+            valid_until=end,
+            case_updated_at=now,
+        )
+        for institution_id, windows in _windows_by_institution(grants).items()
+        for start, end in windows
+    )
+
     seeing = {grant.institution_id for grant in grants}
     health = {g.institution_id for g in grants if g.category == DataCategory.HEALTH}
     institutions = Institution.objects.filter(cooperation=case.cooperation_id).select_related(
@@ -132,7 +182,8 @@ def case_recompute_grants(*, case: Case) -> None:
                 assign_perm(perm, institution.group, case)
             else:
                 remove_perm(perm, institution.group, case)
-    Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
+    Case.objects.filter(pk=case.pk).update(updated_at=now)
+    case.updated_at = now
 
 
 @transaction.atomic

@@ -22,7 +22,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status in ("open", "closed"):
         cases = cases.filter(status=status)
-    page = Paginator(cases.order_by("-updated_at", "pk"), PAGE_SIZE).get_page(
+    page = Paginator(cases.order_by("-listed_at", "-pk"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     if request.user.institution_id or request.user.is_superuser:
