@@ -3,6 +3,8 @@
 - ``erkelenz_caseworker``: Fachkraft of the Jugendamt der Stadt Erkelenz (usually leads cases)
 - ``caritas_caseworker``: Fachkraft of the Caritas addiction counselling centre
 - ``diakonie_caseworker``: Fachkraft of the Diakonie counselling centre
+- ``gesundheitsamt_caseworker``: Fachkraft of the Suchtberatung of the Gesundheitsamt
+- ``kreisjugendamt_caseworker``: Fachkraft of the Jugendamt of the Kreis Heinsberg
 - ``uninvolved_caseworker``: Fachkraft of the Jugendamt Hückelhoven, never involved
 - ``coordination_office``: the Heinsberg Koordinationsstelle (admin, no family data)
 - ``data_protection_officer``: reads audit logs
@@ -16,6 +18,12 @@ from cooperation.models import Institution, User
 from tests import factories
 
 Kind = Institution.Kind
+
+
+@pytest.fixture(autouse=True)
+def private_uploads(settings, tmp_path):
+    """Uploaded scans go to a temporary folder, never into the project."""
+    settings.MEDIA_ROOT = tmp_path / "uploads"
 
 
 @pytest.fixture
@@ -67,6 +75,9 @@ def institutions(heinsberg, lindenbrueck) -> dict[str, Institution]:
             "Diakonie",
             data_protection_law="dsg_ekd",
         ),
+        "kreisjugendamt": make(
+            heinsberg, "Jugendamt des Kreises Heinsberg", Kind.JUGENDAMT_KREIS, "Kreisjugendamt"
+        ),
         "koordination": make(
             heinsberg, "Koordinationsstelle Heinsberg", Kind.KOORDINATION, "Koordination"
         ),
@@ -114,6 +125,11 @@ def diakonie_caseworker(institutions) -> User:
 @pytest.fixture
 def gesundheitsamt_caseworker(institutions) -> User:
     return factories.make_user(institutions["gesundheitsamt"], username="ga.fachkraft")
+
+
+@pytest.fixture
+def kreisjugendamt_caseworker(institutions) -> User:
+    return factories.make_user(institutions["kreisjugendamt"], username="kreis.fachkraft")
 
 
 @pytest.fixture

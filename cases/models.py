@@ -337,6 +337,18 @@ class Consent(models.Model):
     def __str__(self) -> str:
         return f"{self.case} – {self.source_institution.short_name}"
 
+    @property
+    def category_labels(self) -> list[str]:
+        return [DataCategory(value).label for value in DataCategory if value in self.categories]
+
+    def expires_soon(self, day: datetime.date, days: int = 30) -> bool:
+        """Active, and its end date within ``days``: the case page and dashboard warn."""
+        return (
+            self.is_active_on(day)
+            and self.valid_until is not None
+            and (self.valid_until - day).days <= days
+        )
+
     def is_active_on(self, day: datetime.date) -> bool:
         return (
             self.status == self.Status.GIVEN
@@ -394,6 +406,44 @@ class Disclosure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} – {self.get_basis_display()}"
+
+    def legal_problems(self) -> dict[str, str]:
+        """What the chosen legal basis requires and this record lacks, by field."""
+        youth_welfare = {Institution.Kind.JUGENDAMT_KREIS, Institution.Kind.JUGENDAMT_STADT}
+        problems = {}
+        from_kind = self.from_institution.kind if self.from_institution_id else None
+        to_kind = self.to_institution.kind if self.to_institution_id else None
+        if self.from_institution_id and self.from_institution_id == self.to_institution_id:
+            problems["to_institution"] = _("An institution cannot disclose to itself.")
+        if self.basis == self.Basis.KKG_4_3:
+            # §4 Abs. 3 KKG: a professional bound by secrecy informs the Jugendamt, after
+            # telling the family unless that endangers the child.
+            if from_kind in youth_welfare:
+                problems["basis"] = _(
+                    "§4 Abs. 3 KKG applies to professionals outside the youth welfare "
+                    "office who inform it."
+                )
+            if to_kind is not None and to_kind not in youth_welfare:
+                problems["to_institution"] = _(
+                    "Under §4 Abs. 3 KKG data is disclosed to the youth welfare office only."
+                )
+            if self.family_informed is None:
+                problems["family_informed"] = _(
+                    "§4 Abs. 3 KKG: record whether the family was told beforehand."
+                )
+            elif self.family_informed is False and not self.family_not_informed_reason.strip():
+                problems["family_not_informed_reason"] = _(
+                    "§4 Abs. 3 KKG: record why the family was not told beforehand."
+                )
+        elif from_kind is not None and from_kind not in youth_welfare:
+            # §8a and §65 Abs. 1 SGB VIII are powers of the youth welfare office.
+            problems["basis"] = _(
+                "§8a and §65 Abs. 1 SGB VIII are bases for disclosures by the youth "
+                "welfare office only."
+            )
+        if not self.categories:
+            problems["categories"] = _("Name the data categories that were disclosed.")
+        return problems
 
 
 class ProgressNote(Recorded):
@@ -514,7 +564,17 @@ class AccessLog(models.Model):
     case = models.ForeignKey(
         Case, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("case")
     )
-    what = models.CharField(_("what was viewed"), max_length=100)
+
+    class What(models.TextChoices):
+        CASE_LIST = "case_list", _("case list")
+        CASE_SEARCH = "case_search", _("case search (hit list)")
+        CASE_DETAIL = "case_detail", _("case page")
+        CONSENT_PDF = "consent_pdf", _("consent form (PDF)")
+        CONSENT_SCAN = "consent_scan", _("consent scan")
+        ACCESS_LOG = "access_log", _("access log")
+        ADMIN = "admin", _("administration (superuser)")
+
+    what = models.CharField(_("what was viewed"), max_length=100, choices=What.choices)
 
     class Meta:
         verbose_name = _("access log entry")

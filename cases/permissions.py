@@ -15,8 +15,10 @@ Rules (DOMAIN.md, "Rules on sharing"):
 import datetime
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import F, Q, QuerySet
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from cooperation.models import User
@@ -58,11 +60,17 @@ def cases_visible_to(user: User, day: datetime.date | None = None) -> QuerySet[C
 
 @dataclass(frozen=True)
 class CaseAccess:
-    """What one user may see of one case: the set of (source, category) pairs."""
+    """What one user may see and do in one case, from the grants of their institution.
+
+    ``pairs`` is the set of (source institution, category) the institution may read;
+    ``bases`` how it came to see the case (lead, own records, consent, disclosure).
+    """
 
     case: Case
+    user: User
     everything: bool
     pairs: frozenset[tuple[int, str]]
+    bases: frozenset[str]
 
     def can_see(self, source_institution_id: int, category: str) -> bool:
         return self.everything or (source_institution_id, category) in self.pairs
@@ -70,20 +78,75 @@ class CaseAccess:
     def can_see_category(self, category: str) -> bool:
         return self.everything or any(cat == category for _, cat in self.pairs)
 
+    @property
+    def institution_id(self) -> int | None:
+        return self.user.institution_id
+
+    @property
+    def is_lead(self) -> bool:
+        """Staff of the lead institution (Fallführung) steer the case and its involvements."""
+        return CaseGrant.Basis.LEAD in self.bases
+
+    @property
+    def can_record(self) -> bool:
+        """Only the lead and the involved institutions record data on the family; a
+        recipient of released data reads it but does not add to the case (SGB X §67b:
+        the consent covers receiving, not collecting)."""
+        return self.is_lead or CaseGrant.Basis.OWN in self.bases
+
+    def can_edit(self, record) -> bool:
+        """A record is corrected only by the institution that recorded it."""
+        return self.can_record and record.source_institution_id == self.institution_id
+
+    def may_read_access_log(self) -> bool:
+        return self.is_lead and self.user.role == User.Role.LEAD
+
 
 def get_case_for_user_or_404(
     user: User, reference: str, day: datetime.date | None = None
 ) -> CaseAccess:
     """The case and the user's grant on it, or 404 when the user may not see it at all."""
     day = day or _today()
-    case = cases_visible_to(user, day).filter(reference=reference).first()
+    case = (
+        cases_visible_to(user, day)
+        .select_related("lead_institution", "cooperation")
+        .filter(reference=reference)
+        .first()
+    )
     if case is None:
         raise Http404
     if user.is_superuser:
-        return CaseAccess(case, True, frozenset())
-    pairs = (
+        return CaseAccess(case, user, True, frozenset(), frozenset())
+    grants = list(
         CaseGrant.objects.active_on(day)
         .filter(case=case, institution_id=user.institution_id)
-        .values_list("source_id", "category")
+        .values_list("source_id", "category", "basis")
     )
-    return CaseAccess(case, False, frozenset(pairs))
+    return CaseAccess(
+        case,
+        user,
+        False,
+        frozenset((source, category) for source, category, _ in grants),
+        frozenset(basis for _, _, basis in grants),
+    )
+
+
+def get_case_for_audit_or_404(user: User, reference: str) -> Case:
+    """The case whose access log ``user`` may read: no family data comes with it.
+
+    The lead institution's lead (who answers for the case) and the data-protection
+    officer of the same cooperation (GDPR Art. 38/39: monitors compliance) read "who
+    accessed this case"; a superuser too.
+    """
+    if not user.is_authenticated or not user.is_active:
+        raise Http404
+    if user.is_superuser:
+        return get_object_or_404(Case, reference=reference)
+    if user.role == User.Role.DATA_PROTECTION and user.institution_id:
+        return get_object_or_404(
+            Case, reference=reference, cooperation_id=user.institution.cooperation_id
+        )
+    access = get_case_for_user_or_404(user, reference)
+    if not access.may_read_access_log():
+        raise PermissionDenied
+    return access.case

@@ -1,9 +1,14 @@
 """Writes that span models or grant access. Views and commands call these, never save by hand."""
 
+import calendar
 import datetime
+import logging
 
+from django.conf import settings
+from django.core.mail import EmailMessage
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from guardian.shortcuts import assign_perm, remove_perm
 
 from cooperation.models import Cooperation, Institution, User
@@ -15,10 +20,13 @@ from .models import (
     Consent,
     DataCategory,
     Disclosure,
+    FamilyMember,
     Involvement,
+    Notification,
 )
 
 ALL_CATEGORIES = list(DataCategory.values)
+logger = logging.getLogger(__name__)
 
 
 def _next_reference(cooperation: Cooperation, year: int) -> str:
@@ -35,22 +43,77 @@ def _next_reference(cooperation: Cooperation, year: int) -> str:
     return f"{prefix}{number:04d}"
 
 
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    last = calendar.monthrange(year, month)[1]
+    return day.replace(year=year, month=month, day=min(day.day, last))
+
+
+CONFERENCE_INTERVAL_MONTHS = 6
+
+
 @transaction.atomic
-def case_open(*, lead_institution: Institution, opened_by: User) -> Case:
-    """Open a case led by ``lead_institution``, with a fresh reference like HS-2026-0001."""
+def case_open(
+    *,
+    lead_institution: Institution,
+    opened_by: User,
+    first_member: FamilyMember | None = None,
+) -> Case:
+    """Open a case led by ``lead_institution``, with a fresh reference like HS-2026-0001.
+
+    The lead is involved from today; the first Beteiligtenkonferenz is due six months
+    after opening. ``first_member`` (unsaved) is recorded as the lead's master data.
+    """
     now = timezone.now()
+    today = timezone.localdate(now)
     case = Case.objects.create(
         cooperation=lead_institution.cooperation,
-        reference=_next_reference(lead_institution.cooperation, timezone.localdate(now).year),
+        reference=_next_reference(lead_institution.cooperation, today.year),
         lead_institution=lead_institution,
         opened_by=opened_by,
         opened_at=now,
+        conference_due_on=add_months(today, CONFERENCE_INTERVAL_MONTHS),
     )
-    Involvement.objects.create(
-        case=case, institution=lead_institution, since=timezone.localdate(now)
-    )
+    Involvement.objects.create(case=case, institution=lead_institution, since=today)
+    if first_member is not None:
+        first_member.case = case
+        first_member.source_institution = lead_institution
+        first_member.save()
     case_recompute_grants(case=case)
     return case
+
+
+@transaction.atomic
+def case_update(*, case: Case, lead_changed: bool) -> Case:
+    """Save the case's own fields; a new lead institution changes who sees what."""
+    case.save()
+    if lead_changed:
+        if not case.involvements.filter(institution=case.lead_institution_id).exists():
+            Involvement.objects.create(
+                case=case, institution_id=case.lead_institution_id, since=timezone.localdate()
+            )
+        case_recompute_grants(case=case)
+    return case
+
+
+@transaction.atomic
+def record_save(*, record, case: Case, institution: Institution):
+    """Save a datum recorded by ``institution`` (member, health, note): it is its source."""
+    if record.pk is None:
+        record.source_institution = institution
+        record.recorded_at = timezone.now()
+    record.save()
+    case.touch()
+    return record
+
+
+@transaction.atomic
+def involvement_save(*, involvement: Involvement) -> Involvement:
+    """An institution starts or stops working with the family: its access follows."""
+    involvement.save()
+    case_recompute_grants(case=involvement.case)
+    return involvement
 
 
 def _grants_for(case: Case) -> list[CaseGrant]:
@@ -187,6 +250,47 @@ def case_recompute_grants(*, case: Case) -> None:
 
 
 @transaction.atomic
+def consent_record(
+    *, consent: Consent, recipients: list[Institution], give: bool, obtained_by: User
+) -> Consent:
+    """Record a consent as requested, or as given when the signed form is at hand."""
+    consent.obtained_by = obtained_by
+    consent.status = Consent.Status.REQUESTED
+    consent.save()
+    consent.recipients.set(recipients)
+    if give:
+        consent_give(consent=consent, obtained_on=consent.obtained_on)
+    else:
+        consent.case.touch()
+    return consent
+
+
+@transaction.atomic
+def consent_correct(
+    *, old: Consent, new: Consent, recipients: list[Institution], obtained_by: User
+) -> Consent:
+    """Correct a given consent: it is invalidated and the corrected one recorded.
+
+    A given consent is evidence (SGB X §67b: provable) and is never edited in place; its
+    history keeps what it said and what was shared on its basis.
+    """
+    if old.status != Consent.Status.GIVEN:
+        raise ValueError("Only a given consent can be corrected.")
+    old.status = Consent.Status.INVALIDATED
+    old.save()
+    new.pk = None
+    new.case = old.case
+    new.replaces = old
+    new.status = Consent.Status.REQUESTED
+    new.obtained_by = obtained_by
+    if not new.scan and old.scan:
+        new.scan = old.scan
+    new.save()
+    new.recipients.set(recipients)
+    return consent_give(consent=new, obtained_on=new.obtained_on)
+
+
+@transaction.atomic
 def consent_give(*, consent: Consent, obtained_on: datetime.date | None = None) -> Consent:
     """Record that a requested consent was given (SGB X §67b: in advance and provable)."""
     if consent.status != Consent.Status.REQUESTED:
@@ -204,6 +308,7 @@ def consent_refuse(*, consent: Consent) -> Consent:
         raise ValueError("Only a requested consent can be refused.")
     consent.status = Consent.Status.REFUSED
     consent.save()
+    consent.case.touch()
     return consent
 
 
@@ -225,16 +330,57 @@ def consent_revoke(
     consent.revoked_by = recorded_by
     consent.save()
     case_recompute_grants(case=consent.case)
+    _notify_revocation(consent)
     return consent
+
+
+def _notify_revocation(consent: Consent) -> None:
+    """Tell every recipient institution: in the application, and by e-mail after commit.
+
+    The message names the case reference only, never the family.
+    """
+    recipients = list(consent.recipients.all())
+    staff = User.objects.filter(institution__in=recipients, is_active=True)
+    notifications = Notification.objects.bulk_create(
+        Notification(
+            user=user, case=consent.case, kind=Notification.Kind.CONSENT_REVOKED, consent=consent
+        )
+        for user in staff
+    )
+    addresses = sorted(
+        {n.user.email for n in notifications if n.user.email}
+        | {institution.email for institution in recipients if institution.email}
+    )
+    if not addresses:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = gettext("KispFam: consent revoked in case %(reference)s") % {
+            "reference": consent.case.reference
+        }
+        body = str(Notification(case=consent.case, consent=consent).message)
+
+    def send() -> None:
+        try:
+            EmailMessage(subject=subject, body=body, bcc=addresses).send()
+        except OSError:
+            # The notification in the application stands; the mail is retried by nobody,
+            # so say so loudly in the server log.
+            logger.exception("Revocation e-mail for %s could not be sent", consent.case)
+
+    transaction.on_commit(send)
 
 
 @transaction.atomic
 def disclosure_record(*, case: Case, disclosed_by: User, **fields) -> Disclosure:
-    """Record a disclosure without consent with its legal basis, and grant its receiver."""
-    if fields.get("basis") == Disclosure.Basis.KKG_4_3 and fields.get("family_informed") is None:
-        raise ValueError("§4 Abs. 3 KKG: record whether the family was told beforehand.")
-    if fields.get("family_informed") is False and not fields.get("family_not_informed_reason"):
-        raise ValueError("§4 Abs. 3 KKG: record why the family was not told beforehand.")
-    disclosure = Disclosure.objects.create(case=case, disclosed_by=disclosed_by, **fields)
+    """Record a disclosure without consent with its legal basis, and grant its receiver.
+
+    ``Disclosure.legal_problems`` holds the statutes' conditions; forms show the same
+    messages before anything is written.
+    """
+    disclosure = Disclosure(case=case, disclosed_by=disclosed_by, **fields)
+    problems = disclosure.legal_problems()
+    if problems:
+        raise ValueError(" ".join(str(message) for message in problems.values()))
+    disclosure.save()
     case_recompute_grants(case=case)
     return disclosure

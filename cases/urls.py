@@ -1,9 +1,29 @@
 from django.urls import path
 
-from . import views
+from .views import browse, consents, records
 
 app_name = "cases"
+consent = "<str:reference>/einwilligungen/<int:pk>/"
 urlpatterns = [
-    path("", views.case_list, name="list"),
-    path("<str:reference>/", views.case_detail, name="detail"),
+    path("", browse.case_list, name="list"),
+    path("neu/", records.case_open, name="open"),
+    path("benachrichtigungen/", browse.notifications, name="notifications"),
+    path("zugriffsprotokoll/", browse.access_log_lookup, name="access_log_lookup"),
+    path("<str:reference>/", browse.case_detail, name="detail"),
+    path("<str:reference>/bearbeiten/", records.case_edit, name="edit"),
+    path("<str:reference>/zugriffe/", browse.access_log, name="access_log"),
+    path("<str:reference>/personen/neu/", records.member_add, name="member_add"),
+    path("<str:reference>/personen/<int:pk>/", records.member_edit, name="member_edit"),
+    path("<str:reference>/personen/<int:pk>/gesundheit/", records.health_edit, name="health_edit"),
+    path("<str:reference>/beteiligte/neu/", records.involvement_add, name="involvement_add"),
+    path("<str:reference>/beteiligte/<int:pk>/", records.involvement_edit, name="involvement_edit"),
+    path("<str:reference>/notizen/neu/", records.note_add, name="note_add"),
+    path("<str:reference>/offenbarungen/neu/", records.disclosure_add, name="disclosure_add"),
+    path("<str:reference>/einwilligungen/neu/", consents.consent_add, name="consent_add"),
+    path(consent + "erteilt/", consents.consent_give, name="consent_give"),
+    path(consent + "abgelehnt/", consents.consent_refuse, name="consent_refuse"),
+    path(consent + "widerruf/", consents.consent_revoke, name="consent_revoke"),
+    path(consent + "korrektur/", consents.consent_correct, name="consent_correct"),
+    path(consent + "formular.pdf", consents.consent_pdf, name="consent_pdf"),
+    path(consent + "scan/", consents.consent_scan, name="consent_scan"),
 ]

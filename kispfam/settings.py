@@ -147,6 +147,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded documents (consent scans) live outside the static files and are never
 # served by the web server directly: only through the access gateway's views.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "uploads"))
+# Consent scans: a signed page or two, scanned; larger uploads are refused with a message.
+CONSENT_SCAN_MAX_BYTES = envint("CONSENT_SCAN_MAX_BYTES", 10 * 1024 * 1024)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

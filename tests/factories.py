@@ -1,6 +1,12 @@
 """Small factories for test data. Every person and family here is fictional."""
 
+import datetime
+import io
 import itertools
+
+import pypdf
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from cooperation.models import Cooperation, Institution, User
 
@@ -51,10 +57,42 @@ def make_user(
     )
 
 
+def png_upload(name: str = "scan.png") -> SimpleUploadedFile:
+    """A real (tiny) PNG, as a scanner would deliver it."""
+    buffer = io.BytesIO()
+    Image.new("L", (40, 56), color=255).save(buffer, format="PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+def pdf_upload(name: str = "scan.pdf") -> SimpleUploadedFile:
+    """A real one-page PDF."""
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="application/pdf")
+
+
+def request_consent(case, source, recipients, categories, obtained_by, **fields):
+    """A consent asked for, not yet given."""
+    from cases.models import Consent
+
+    consent = Consent.objects.create(
+        case=case,
+        given_by=fields.pop("given_by", None) or case.members.first(),
+        source_institution=source,
+        categories=categories,
+        purpose="Abstimmung der Hilfen",
+        obtained_by=obtained_by,
+        valid_from=fields.pop("valid_from", datetime.date(2026, 1, 1)),
+        **fields,
+    )
+    consent.recipients.set(recipients)
+    return consent
+
+
 def give_consent(case, source, recipients, categories, obtained_by, **fields):
     """A consent recorded with everything §67b SGB X asks for, then given."""
-    import datetime
-
     from cases import services
     from cases.models import Consent
 

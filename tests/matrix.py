@@ -15,17 +15,23 @@ from dataclasses import dataclass, field
 LOGIN = "login"
 ADMIN_LOGIN = "admin-login"
 
+# In the world of tests/test_url_auth.py (case HS-2026-0001, led by Jugendamt Erkelenz):
 PERSONAS = [
     "anonymous",
-    "erkelenz_caseworker",
-    "caritas_caseworker",
-    "uninvolved_caseworker",
+    "erkelenz_caseworker",  # the lead institution
+    "erkelenz_lead",  # the lead institution's lead: also reads the access log
+    "gesundheitsamt_caseworker",  # involved, its health data released to the lead
+    "caritas_caseworker",  # consent towards it: master and family data, no health data
+    "diakonie_caseworker",  # its consent was revoked
+    "kreisjugendamt_caseworker",  # its consent expired
+    "uninvolved_caseworker",  # never involved
     "coordination_office",
     "data_protection_officer",
     "lindenbrueck_coordination",
     "superuser",
 ]
 STAFF = [p for p in PERSONAS if p != "anonymous"]
+CASEWORKERS = [p for p in PERSONAS if p.endswith(("_caseworker", "_lead"))]
 
 
 def everyone(status) -> dict:
@@ -42,13 +48,21 @@ class Row:
     expect: dict
     kwargs: Callable[[dict], dict] = field(default=lambda world: {})
     method: str = "get"
-    # Text that personas without a 200, and those in ``hidden_from``, must never get.
+    # Text that personas without a 200, and those in ``hidden_from``, must never get;
+    # every other persona must get it.
     secret: Callable[[dict], str] | None = None
     hidden_from: tuple[str, ...] = ()
+    # Further (text, hidden_from) pairs, e.g. health data hidden from some readers.
+    more_secrets: tuple[tuple[Callable[[dict], str], tuple[str, ...]], ...] = ()
 
     def __post_init__(self):
         missing = set(PERSONAS) - set(self.expect)
         assert not missing, f"{self.name}: no expectation for {sorted(missing)}"
+
+    @property
+    def secrets(self):
+        first = ((self.secret, self.hidden_from),) if self.secret else ()
+        return first + self.more_secrets
 
 
 ROWS: list[Row] = [
@@ -71,9 +85,7 @@ ROWS: list[Row] = [
         "admin:index",
         {
             "anonymous": ADMIN_LOGIN,
-            "erkelenz_caseworker": ADMIN_LOGIN,
-            "caritas_caseworker": ADMIN_LOGIN,
-            "uninvolved_caseworker": ADMIN_LOGIN,
+            **dict.fromkeys(CASEWORKERS, ADMIN_LOGIN),
             "data_protection_officer": ADMIN_LOGIN,
             "coordination_office": 200,
             "lindenbrueck_coordination": 200,
@@ -82,33 +94,132 @@ ROWS: list[Row] = [
     ),
 ]
 
-# Cases: the world's case HS-2026-0001 is led by Jugendamt Erkelenz, whose consent
-# releases master data to Caritas; the mother is "Sabine Beispiel".
-NOT_INVOLVED = (
+# Cases. The world's case HS-2026-0001 is led by Jugendamt Erkelenz; the mother "Sabine
+# Beispiel" is Erkelenz's master data, her substitution ("Polamidon") the health data of
+# the Gesundheitsamt. Consents: Erkelenz → Caritas and Gesundheitsamt (master, family;
+# with a scan), Gesundheitsamt → Erkelenz (health), Erkelenz → Diakonie (revoked),
+# Erkelenz → Kreisjugendamt (expired yesterday), Erkelenz → Gesundheitsamt (requested).
+LEAD = ("erkelenz_caseworker", "erkelenz_lead")
+NO_CASE = (
+    "diakonie_caseworker",
+    "kreisjugendamt_caseworker",
     "uninvolved_caseworker",
     "coordination_office",
     "data_protection_officer",
     "lindenbrueck_coordination",
 )
+SABINE = (lambda world: "Sabine", NO_CASE)
+POLAMIDON = (lambda world: "Polamidon", (*NO_CASE, "caritas_caseworker"))
+
+
+def case_row(name, lead, gesundheitsamt, caritas, superuser, **options) -> Row:
+    """Rows of a case URL: anyone who does not see the case at all gets a 404."""
+    expect = {
+        "anonymous": LOGIN,
+        **dict.fromkeys(LEAD, lead),
+        "gesundheitsamt_caseworker": gesundheitsamt,
+        "caritas_caseworker": caritas,
+        **dict.fromkeys(NO_CASE, 404),
+        "superuser": superuser,
+    }
+    options.setdefault("kwargs", lambda world: {"reference": world["case"].reference})
+    return Row(name, expect, **options)
+
+
+def record_kwargs(key):
+    return lambda world: {"reference": world["case"].reference, "pk": world[key].pk}
+
+
+# Recording is for the lead and involved institutions; steering for the lead only.
+RECORDING = {"lead": 200, "gesundheitsamt": 200, "caritas": 403, "superuser": 403}
+STEERING = {"lead": 200, "gesundheitsamt": 403, "caritas": 403, "superuser": 403}
 ROWS += [
     Row(
         "cases:list",
         signed_in(200),
         secret=lambda world: world["case"].reference,
-        hidden_from=NOT_INVOLVED,
+        hidden_from=NO_CASE,
     ),
     Row(
+        "cases:open",
+        {
+            **signed_in(200),
+            **dict.fromkeys(
+                (
+                    "coordination_office",
+                    "data_protection_officer",
+                    "lindenbrueck_coordination",
+                    "superuser",
+                ),
+                403,
+            ),
+        },
+    ),
+    Row("cases:notifications", signed_in(200)),
+    Row(
+        "cases:access_log_lookup",
+        {**signed_in(403), "data_protection_officer": 200, "superuser": 200},
+    ),
+    case_row(
         "cases:detail",
+        200,
+        200,
+        200,
+        200,
+        secret=SABINE[0],
+        hidden_from=SABINE[1],
+        more_secrets=(POLAMIDON,),
+    ),
+    case_row("cases:edit", **STEERING),
+    # The access log names who read the case, never the family.
+    Row(
+        "cases:access_log",
         {
             "anonymous": LOGIN,
-            "erkelenz_caseworker": 200,
-            "caritas_caseworker": 200,
-            **dict.fromkeys(NOT_INVOLVED, 404),
+            "erkelenz_caseworker": 403,
+            "erkelenz_lead": 200,
+            "gesundheitsamt_caseworker": 403,
+            "caritas_caseworker": 403,
+            **dict.fromkeys(NO_CASE, 404),
+            "data_protection_officer": 200,
             "superuser": 200,
         },
         kwargs=lambda world: {"reference": world["case"].reference},
         secret=lambda world: "Sabine",
+        hidden_from=tuple(PERSONAS),
     ),
+    case_row("cases:member_add", **RECORDING),
+    case_row(
+        "cases:member_edit",
+        **{**RECORDING, "gesundheitsamt": 403},
+        kwargs=record_kwargs("mother"),
+    ),
+    case_row("cases:health_edit", **RECORDING, kwargs=record_kwargs("mother")),
+    case_row("cases:involvement_add", **STEERING),
+    case_row("cases:involvement_edit", **STEERING, kwargs=record_kwargs("involvement")),
+    case_row("cases:note_add", **RECORDING),
+    case_row("cases:disclosure_add", **RECORDING),
+    case_row("cases:consent_add", **RECORDING),
+    case_row("cases:consent_give", **STEERING, kwargs=record_kwargs("requested")),
+    case_row(
+        "cases:consent_refuse",
+        **{**STEERING, "lead": 302},
+        kwargs=record_kwargs("requested"),
+        method="post",
+    ),
+    case_row("cases:consent_correct", **STEERING, kwargs=record_kwargs("consent")),
+    # Revocation: the source, the lead and every recipient may record it.
+    case_row(
+        "cases:consent_revoke",
+        200,
+        200,
+        200,
+        403,
+        kwargs=record_kwargs("consent"),
+    ),
+    # The form and the scan: whoever reads the released institution's master data.
+    case_row("cases:consent_pdf", 200, 200, 200, 200, kwargs=record_kwargs("consent")),
+    case_row("cases:consent_scan", 200, 200, 200, 200, kwargs=record_kwargs("consent")),
 ]
 
 # Admin patterns are checked wholesale: every one of them (but the login page) sends

@@ -95,5 +95,10 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['user', 'read_at'], name='notification_unread')],
             },
         ),
+        migrations.AlterField(
+            model_name='accesslog',
+            name='what',
+            field=models.CharField(choices=[('case_list', 'case list'), ('case_search', 'case search (hit list)'), ('case_detail', 'case page'), ('consent_pdf', 'consent form (PDF)'), ('consent_scan', 'consent scan'), ('access_log', 'access log'), ('admin', 'administration (superuser)')], max_length=100, verbose_name='what was viewed'),
+        ),
         migrations.RunPython(fill_visibility, migrations.RunPython.noop),
     ]

@@ -1,0 +1,476 @@
+"""Forms for everything recorded on a case. Messages are German through gettext.
+
+Forms validate and keep what was typed; the writes themselves go through
+``cases.services`` inside one transaction, so a failed save leaves nothing half-written.
+"""
+
+import datetime
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cooperation.models import Institution, User
+
+from . import documents
+from .models import (
+    Case,
+    Consent,
+    DataCategory,
+    Disclosure,
+    FamilyMember,
+    HealthSituation,
+    Involvement,
+    ProgressNote,
+)
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class DateInputsMixin:
+    """Native date pickers (ISO in the input, shown in the browser's locale)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.DateField):
+                field.widget = DATE_WIDGET
+                field.input_formats = ["%Y-%m-%d", "%d.%m.%Y"]
+
+
+class ConcurrentEditForm(forms.ModelForm):
+    """Refuses a save when someone else changed the record since the form was loaded.
+
+    The version is the record's newest history entry (django-simple-history); the check
+    runs again under a row lock in ``check_version``.
+    """
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["version"] = self.current_version()
+
+    def current_version(self) -> int | None:
+        if not self.instance.pk:
+            return None
+        return (
+            self.instance.history.order_by("-history_id")
+            .values_list("history_id", flat=True)
+            .first()
+        )
+
+    def check_version(self) -> bool:
+        """Call inside the saving transaction; locks the row, adds an error if stale."""
+        if not self.instance.pk:
+            return True
+        type(self.instance).objects.select_for_update().filter(pk=self.instance.pk).first()
+        if self.cleaned_data.get("version") != self.current_version():
+            self.add_error(
+                None,
+                _(
+                    "Someone else changed this record while you were editing it. Your "
+                    "input is kept below; please check the current state (open the case "
+                    "in a new tab) and save again."
+                ),
+            )
+            self.data = self.data.copy()
+            self.data["version"] = self.current_version()
+            return False
+        return True
+
+
+PARENT_CHOICES = [
+    (kind.value, kind.label) for kind in FamilyMember.Kind if kind in FamilyMember.PARENT_KINDS
+]
+
+
+class FamilyMemberForm(DateInputsMixin, ConcurrentEditForm):
+    class Meta:
+        model = FamilyMember
+        fields = ["kind", "first_name", "last_name", "date_of_birth", "expected_date", "address"]
+
+    def clean(self):
+        data = super().clean()
+        today = timezone.localdate()
+        kind = data.get("kind")
+        born, expected = data.get("date_of_birth"), data.get("expected_date")
+        if born and born > today:
+            self.add_error("date_of_birth", _("The date of birth cannot be in the future."))
+        if kind == FamilyMember.Kind.UNBORN:
+            if not expected:
+                self.add_error("expected_date", _("Enter the expected date of birth."))
+            if born:
+                self.add_error("date_of_birth", _("An unborn child has no date of birth yet."))
+        elif expected and kind != FamilyMember.Kind.EXPECTANT_MOTHER:
+            self.add_error(
+                "expected_date",
+                _("An expected date belongs to an unborn child or an expectant mother."),
+            )
+        return data
+
+
+class CaseOpenForm(FamilyMemberForm):
+    """Opening a case records its first parent or caregiver."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = PARENT_CHOICES
+        self.fields["kind"].help_text = _("A case starts with a parent or caregiver.")
+
+
+class CaseForm(DateInputsMixin, ConcurrentEditForm):
+    class Meta:
+        model = Case
+        fields = ["status", "closed_on", "close_reason", "lead_institution", "conference_due_on"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead_institution"].queryset = Institution.objects.filter(
+            cooperation=self.instance.cooperation_id
+        ).exclude(kind=Institution.Kind.KOORDINATION)
+        self.fields["lead_institution"].help_text = _(
+            "Handing over the lead changes who sees the case: the new lead sees it, the old "
+            "one keeps seeing its own records while it is involved."
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("status") == Case.Status.CLOSED:
+            if not data.get("closed_on"):
+                self.add_error("closed_on", _("Enter the date the case was closed."))
+            if not (data.get("close_reason") or "").strip():
+                self.add_error("close_reason", _("Enter why the case was closed."))
+        else:
+            data["closed_on"] = None
+            data["close_reason"] = ""
+        if data.get("closed_on") and data["closed_on"] > timezone.localdate():
+            self.add_error("closed_on", _("A case cannot be closed in the future."))
+        return data
+
+
+class HealthSituationForm(ConcurrentEditForm):
+    class Meta:
+        model = HealthSituation
+        fields = ["substance", "counselling", "in_substitution", "substitution_practice"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("in_substitution") and not data.get("substitution_practice"):
+            self.add_error(
+                "substitution_practice", _("Name the practice that provides the substitution.")
+            )
+        if not any(data.get(f) for f in ("substance", "counselling", "in_substitution")):
+            raise ValidationError(_("Enter at least the substance, counselling or treatment."))
+        return data
+
+
+class InvolvementForm(DateInputsMixin, ConcurrentEditForm):
+    class Meta:
+        model = Involvement
+        fields = ["institution", "since", "until", "contact"]
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.case = case
+        institutions = Institution.objects.filter(cooperation=case.cooperation_id).exclude(
+            kind=Institution.Kind.KOORDINATION
+        )
+        self.fields["institution"].queryset = institutions
+        self.fields["contact"].queryset = User.objects.filter(
+            institution__in=institutions, is_active=True
+        ).exclude(role__in=[User.Role.COORDINATION, User.Role.DATA_PROTECTION])
+        self.fields["contact"].label_from_instance = lambda user: (
+            f"{user.get_full_name() or user.username} ({user.institution.short_name})"
+        )
+        self.fields["contact"].help_text = _("A caseworker of the involved institution.")
+        if self.instance.pk:
+            self.fields["institution"].disabled = True
+
+    def clean(self):
+        data = super().clean()
+        institution, contact = data.get("institution"), data.get("contact")
+        if contact and institution and contact.institution_id != institution.pk:
+            self.add_error("contact", _("The contact must work at the involved institution."))
+        if data.get("until") and data.get("since") and data["until"] < data["since"]:
+            self.add_error("until", _("The end cannot be before the start."))
+        if (
+            not self.instance.pk
+            and institution
+            and self.case.involvements.filter(institution=institution, until__isnull=True).exists()
+        ):
+            self.add_error("institution", _("This institution is already involved."))
+        return data
+
+
+class ProgressNoteForm(DateInputsMixin, forms.ModelForm):
+    class Meta:
+        model = ProgressNote
+        fields = ["date", "category", "text"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].help_text = _(
+            "Decides who may read the note: only institutions to which this category of "
+            "your institution's data is released."
+        )
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        if date > timezone.localdate():
+            raise ValidationError(_("A progress note cannot be dated in the future."))
+        return date
+
+
+class CategoriesField(forms.MultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=DataCategory.choices, **kwargs)
+
+
+class ConsentForm(DateInputsMixin, forms.ModelForm):
+    """A Schweigepflichtentbindung as SGB X §67b asks for it: specific, provable, informed."""
+
+    record_as = forms.ChoiceField(
+        label=_("Record as"),
+        choices=[
+            ("given", _("given (the signed form or the electronic consent is at hand)")),
+            ("requested", _("requested (the family has not decided yet)")),
+        ],
+        widget=forms.RadioSelect,
+        initial="given",
+    )
+    categories = CategoriesField(label=_("Data categories"))
+
+    class Meta:
+        model = Consent
+        fields = [
+            "given_by",
+            "recipients",
+            "categories",
+            "purpose",
+            "kind",
+            "valid_from",
+            "valid_until",
+            "form",
+            "scan",
+            "obtained_on",
+            "informed_of_purpose",
+            "informed_of_refusal_consequences",
+            "informed_of_revocation_right",
+        ]
+        widgets = {"recipients": forms.CheckboxSelectMultiple}
+
+    def __init__(
+        self, *args, case: Case, institution: Institution, members, has_scan=False, **kwargs
+    ):
+        super().__init__(*args, **kwargs)
+        self.case, self.institution, self.has_scan = case, institution, has_scan
+        self.fields["given_by"].queryset = FamilyMember.objects.filter(
+            pk__in=[m.pk for m in members]
+        ).exclude(kind=FamilyMember.Kind.UNBORN)
+        self.fields["given_by"].help_text = _(
+            "A parent or caregiver; a young person from about 15 for themself (§36 SGB I)."
+        )
+        self.fields["recipients"].queryset = (
+            Institution.objects.filter(cooperation=case.cooperation_id)
+            .exclude(pk=institution.pk)
+            .exclude(kind=Institution.Kind.KOORDINATION)
+        )
+        self.fields["recipients"].help_text = _(
+            "Released is your institution (%(institution)s) towards these institutions only."
+        ) % {"institution": institution.name}
+        self.fields["scan"].help_text = _(
+            "PDF, JPEG or PNG, at most %(size)d MB. Required for a given paper consent."
+        ) % {"size": settings.CONSENT_SCAN_MAX_BYTES // (1024 * 1024)}
+        self.fields["scan"].widget.attrs["accept"] = "application/pdf,image/jpeg,image/png"
+        self.fields["valid_from"].initial = timezone.localdate()
+        self.fields["obtained_on"].initial = timezone.localdate()
+        self.fields["purpose"].widget.attrs["rows"] = 3
+
+    def clean_scan(self):
+        scan = self.cleaned_data.get("scan")
+        if scan and hasattr(scan, "content_type"):
+            documents.check_upload(scan)
+        return scan
+
+    def clean(self):
+        data = super().clean()
+        giving = data.get("record_as") == "given"
+        start, end = data.get("valid_from"), data.get("valid_until")
+        if start and end and end < start:
+            self.add_error("valid_until", _("The end cannot be before the start."))
+        if data.get("kind") in (Consent.Kind.TIME_LIMITED, Consent.Kind.ONE_TIME) and not end:
+            self.add_error(
+                "valid_until", _("A one-time or time-limited consent needs an end date.")
+            )
+        member, obtained = data.get("given_by"), data.get("obtained_on") or start
+        if member and member.kind == FamilyMember.Kind.CHILD:
+            age = member.age_on(obtained or timezone.localdate())
+            if age is None or age < 15:
+                # §36 SGB I: from 15 a young person can act for themself; a younger
+                # child's data is released by the parents.
+                self.add_error(
+                    "given_by",
+                    _("A child can consent for themself only from about 15 (§36 SGB I)."),
+                )
+        if giving:
+            for flag in (
+                "informed_of_purpose",
+                "informed_of_refusal_consequences",
+                "informed_of_revocation_right",
+            ):
+                if not data.get(flag):
+                    self.add_error(
+                        flag,
+                        _("A consent is valid only when the person was told this (SGB X §67b)."),
+                    )
+            if not data.get("obtained_on"):
+                self.add_error("obtained_on", _("Enter when the consent was obtained."))
+            elif data["obtained_on"] > timezone.localdate():
+                self.add_error("obtained_on", _("A consent cannot be obtained in the future."))
+            missing_scan = not data.get("scan") and not self.has_scan
+            if (
+                data.get("form") == Consent.Form.PAPER
+                and missing_scan
+                and "scan" not in self.errors
+            ):
+                self.add_error("scan", _("Upload the scan of the signed form (PDF, JPEG or PNG)."))
+        return data
+
+
+class ConsentGiveForm(DateInputsMixin, forms.ModelForm):
+    """A requested consent is now given: when, and the scan of the signed form."""
+
+    class Meta:
+        model = Consent
+        fields = [
+            "obtained_on",
+            "scan",
+            "informed_of_purpose",
+            "informed_of_refusal_consequences",
+            "informed_of_revocation_right",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["obtained_on"].required = True
+        self.fields["obtained_on"].initial = timezone.localdate()
+        self.fields["scan"].widget.attrs["accept"] = "application/pdf,image/jpeg,image/png"
+        for flag in (
+            "informed_of_purpose",
+            "informed_of_refusal_consequences",
+            "informed_of_revocation_right",
+        ):
+            self.fields[flag].required = True
+            self.fields[flag].error_messages["required"] = _(
+                "A consent is valid only when the person was told this (SGB X §67b)."
+            )
+
+    def clean_scan(self):
+        scan = self.cleaned_data.get("scan")
+        if scan and hasattr(scan, "content_type"):
+            documents.check_upload(scan)
+        return scan
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.form == Consent.Form.PAPER and not data.get("scan"):
+            self.add_error("scan", _("Upload the scan of the signed form (PDF, JPEG or PNG)."))
+        if data.get("obtained_on") and data["obtained_on"] > timezone.localdate():
+            self.add_error("obtained_on", _("A consent cannot be obtained in the future."))
+        return data
+
+
+class RevocationForm(DateInputsMixin, forms.Form):
+    """GDPR Art. 7(3): the revocation, its date and channel; confirmed explicitly."""
+
+    revoked_on = forms.DateField(label=_("Revoked on"), initial=datetime.date.today)
+    channel = forms.ChoiceField(
+        label=_("How was it revoked?"),
+        choices=[
+            ("", "---------"),
+            (_("in writing"), _("in writing")),
+            (_("in person"), _("in person")),
+            (_("by telephone"), _("by telephone")),
+            (_("by e-mail"), _("by e-mail")),
+        ],
+    )
+    confirm = forms.BooleanField(
+        label=_(
+            "I confirm the revocation. From now on no data is shared on the basis of this "
+            "consent; the recipient institutions are notified."
+        ),
+        error_messages={"required": _("Confirm the revocation to record it.")},
+    )
+
+    def __init__(self, *args, consent: Consent, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.consent = consent
+
+    def clean_revoked_on(self):
+        day = self.cleaned_data["revoked_on"]
+        if day > timezone.localdate():
+            raise ValidationError(_("A revocation cannot be dated in the future."))
+        if self.consent.obtained_on and day < self.consent.obtained_on:
+            raise ValidationError(_("The revocation cannot be before the consent was given."))
+        return day
+
+
+class DisclosureForm(DateInputsMixin, forms.ModelForm):
+    """A disclosure without consent: who, what, to whom, when, why, on which basis."""
+
+    categories = CategoriesField(label=_("Disclosed data"))
+    family_informed = forms.NullBooleanField(
+        label=_("Was the family told beforehand?"),
+        required=False,
+        widget=forms.RadioSelect(
+            choices=[("unknown", _("not applicable")), ("true", _("yes")), ("false", _("no"))]
+        ),
+    )
+
+    class Meta:
+        model = Disclosure
+        fields = [
+            "basis",
+            "to_institution",
+            "categories",
+            "disclosed_on",
+            "reason",
+            "family_informed",
+            "family_not_informed_reason",
+        ]
+
+    def __init__(self, *args, case: Case, institution: Institution, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.case = case
+        self.instance.from_institution = institution
+        self.fields["to_institution"].queryset = (
+            Institution.objects.filter(cooperation=case.cooperation_id)
+            .exclude(pk=institution.pk)
+            .exclude(kind=Institution.Kind.KOORDINATION)
+        )
+        self.fields["disclosed_on"].initial = timezone.localdate()
+        self.fields["family_not_informed_reason"].help_text = _(
+            "§4 Abs. 3 KKG: only when telling the family would endanger the child."
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("disclosed_on") and data["disclosed_on"] > timezone.localdate():
+            self.add_error("disclosed_on", _("A disclosure cannot be dated in the future."))
+        candidate = Disclosure(
+            case=self.instance.case,
+            from_institution=self.instance.from_institution,
+            **{k: data.get(k) for k in ("basis", "to_institution", "family_informed")},
+            categories=data.get("categories") or [],
+            family_not_informed_reason=data.get("family_not_informed_reason") or "",
+        )
+        for field, message in candidate.legal_problems().items():
+            if field in self.fields and field not in self.errors:
+                self.add_error(field, message)
+        return data

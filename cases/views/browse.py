@@ -1,0 +1,190 @@
+"""Reading cases: the list, the case page, who accessed it, and the user's notifications."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from cooperation.models import Institution, User
+
+from ..models import (
+    AccessLog,
+    CaseGrant,
+    DataCategory,
+    FamilyMember,
+    HealthSituation,
+    Notification,
+)
+from ..permissions import (
+    cases_visible_to,
+    get_case_for_audit_or_404,
+    get_case_for_user_or_404,
+    sees_no_family_data,
+)
+from ..timeline import case_timeline
+
+PAGE_SIZE = 50
+
+
+def _name_matches(user: User, query: str):
+    """Members matching ``query`` whose master data the user's institution may see.
+
+    A name search must not reveal a family through data the institution has not been
+    given: the member's source institution must have released master data to it.
+    """
+    members = FamilyMember.objects.filter(case=OuterRef("pk")).filter(
+        Q(last_name__icontains=query) | Q(first_name__icontains=query)
+    )
+    if not user.is_superuser:
+        released = CaseGrant.objects.active_on(timezone.localdate()).filter(
+            case=OuterRef("case"),
+            institution_id=user.institution_id,
+            source=OuterRef("source_institution"),
+            category=DataCategory.MASTER,
+        )
+        members = members.filter(Exists(released))
+    return Exists(members)
+
+
+@login_required
+@require_GET
+def case_list(request: HttpRequest) -> HttpResponse:
+    """The user's visible cases: search by reference or name, filter, paginate (htmx)."""
+    user = request.user
+    cases = cases_visible_to(user).select_related("lead_institution")
+    query = request.GET.get("q", "").strip()[:100]
+    if query:
+        cases = cases.filter(Q(reference__icontains=query) | _name_matches(user, query))
+    status = request.GET.get("status", "")
+    if status in ("open", "closed"):
+        cases = cases.filter(status=status)
+    lead = request.GET.get("lead", "")
+    leads = Institution.objects.none()
+    if not sees_no_family_data(user):
+        leads = Institution.objects.filter(cooperation=user.institution.cooperation_id).exclude(
+            kind=Institution.Kind.KOORDINATION
+        )
+    if lead.isdigit():
+        cases = cases.filter(lead_institution_id=int(lead))
+    due = request.GET.get("due") == "1"
+    if due:
+        cases = cases.filter(status="open", conference_due_on__lte=timezone.localdate())
+    page = Paginator(cases.order_by("-listed_at", "-pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    if not sees_no_family_data(user) or user.is_superuser:
+        AccessLog.record(user, "case_search" if query else "case_list")
+    template = "cases/case_list.html#rows" if request.htmx else "cases/case_list.html"
+    filters = {"q": query, "status": status, "lead": lead, "due": "1" if due else ""}
+    return render(
+        request,
+        template,
+        {
+            "page": page,
+            "filters": filters,
+            "leads": leads,
+            "today": timezone.localdate(),
+            "may_open": not sees_no_family_data(user),
+        },
+    )
+
+
+@login_required
+@require_GET
+def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    """The case page: every section filtered through the user's grant, the read logged."""
+    access = get_case_for_user_or_404(request.user, reference)
+    case = access.case
+    today = timezone.localdate()
+    members = [
+        m
+        for m in FamilyMember.objects.filter(case=case).prefetch_related(
+            Prefetch("health", HealthSituation.objects.select_related("source_institution"))
+        )
+        if access.can_see(m.source_institution_id, DataCategory.MASTER)
+    ]
+    health = {
+        m.pk: [
+            h
+            for h in m.health.all()
+            if access.can_see(h.source_institution_id, DataCategory.HEALTH)
+        ]
+        for m in members
+    }
+    notes = [
+        n
+        for n in case.notes.select_related("author", "source_institution")
+        if access.can_see(n.source_institution_id, n.category)
+    ]
+    consents = list(
+        case.consents.select_related("source_institution", "given_by").prefetch_related(
+            "recipients"
+        )
+    )
+    AccessLog.record(request.user, "case_detail", case)
+    return render(
+        request,
+        "cases/case_detail.html",
+        {
+            "case": case,
+            "access": access,
+            "today": today,
+            "members": [(m, health[m.pk]) for m in members],
+            "involvements": case.involvements.select_related("institution", "contact"),
+            "consents": [
+                (
+                    c,
+                    access.can_see(c.source_institution_id, DataCategory.MASTER),
+                    c.expires_soon(today),
+                )
+                for c in consents
+            ],
+            "disclosures": case.disclosures.select_related(
+                "from_institution", "to_institution", "disclosed_by"
+            ),
+            "notes": notes,
+            "timeline": case_timeline(access),
+        },
+    )
+
+
+@login_required
+@require_GET
+def access_log(request: HttpRequest, reference: str) -> HttpResponse:
+    """Who accessed this case: for the lead institution's lead and the DPO (read-only)."""
+    case = get_case_for_audit_or_404(request.user, reference)
+    entries = (
+        AccessLog.objects.filter(case=case)
+        .select_related("user", "institution")
+        .order_by("-at")[:500]
+    )
+    AccessLog.record(request.user, "access_log", case)
+    return render(request, "cases/access_log.html", {"case": case, "entries": entries})
+
+
+@login_required
+@require_GET
+def access_log_lookup(request: HttpRequest) -> HttpResponse:
+    """The data-protection officer enters a reference to read that case's access log."""
+    if not (request.user.is_superuser or request.user.role == User.Role.DATA_PROTECTION):
+        raise PermissionDenied
+    reference = request.GET.get("reference", "").strip().upper()
+    if reference:
+        return redirect(reverse("cases:access_log", args=[reference]))
+    return render(request, "cases/access_log_lookup.html")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notifications(request: HttpRequest) -> HttpResponse:
+    """The user's messages (e.g. revoked consents); POST marks them all read."""
+    mine = Notification.objects.filter(user=request.user).select_related("case", "consent")
+    if request.method == "POST":
+        mine.filter(read_at__isnull=True).update(read_at=timezone.now())
+        return redirect("cases:notifications")
+    return render(request, "cases/notifications.html", {"notifications": mine[:100]})

@@ -1,0 +1,248 @@
+"""Recording and correcting what is known about a family.
+
+Every view resolves the case through the gateway first (404 for anyone who may not see
+it), then checks what the user's institution may do there (403), validates the form
+(German messages, input kept), and writes through ``cases.services`` in one transaction.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from .. import services
+from ..forms import (
+    CaseForm,
+    CaseOpenForm,
+    DisclosureForm,
+    FamilyMemberForm,
+    HealthSituationForm,
+    InvolvementForm,
+    ProgressNoteForm,
+)
+from ..models import DataCategory, FamilyMember, Involvement, ProgressNote
+from ..permissions import CaseAccess, get_case_for_user_or_404, sees_no_family_data
+
+GET_POST = require_http_methods(["GET", "POST"])
+
+
+def render_form(request, form, title: str, access: CaseAccess | None = None, **context):
+    status = 400 if form.is_bound and form.errors else 200
+    return render(
+        request,
+        "cases/record_form.html",
+        {"form": form, "title": title, "case": access.case if access else None, **context},
+        status=status,
+    )
+
+
+def recording_access(request: HttpRequest, reference: str) -> CaseAccess:
+    access = get_case_for_user_or_404(request.user, reference)
+    if not access.can_record:
+        raise PermissionDenied
+    return access
+
+
+def lead_access(request: HttpRequest, reference: str) -> CaseAccess:
+    access = get_case_for_user_or_404(request.user, reference)
+    if not access.is_lead:
+        raise PermissionDenied
+    return access
+
+
+@login_required
+@GET_POST
+def case_open(request: HttpRequest) -> HttpResponse:
+    """Open a case for a family, led by the user's institution, with its first parent."""
+    if sees_no_family_data(request.user):
+        raise PermissionDenied
+    form = CaseOpenForm(request.POST or None)
+    if form.is_valid():
+        case = services.case_open(
+            lead_institution=request.user.institution,
+            opened_by=request.user,
+            first_member=form.save(commit=False),
+        )
+        messages.success(request, _("Case %(reference)s opened.") % {"reference": case})
+        return redirect(case)
+    return render_form(
+        request,
+        form,
+        _("Open a case"),
+        intro=_("Your institution leads the case (Fallführung) and records its first parent."),
+    )
+
+
+@login_required
+@GET_POST
+def case_edit(request: HttpRequest, reference: str) -> HttpResponse:
+    access = lead_access(request, reference)
+    case = access.case
+    old_lead = case.lead_institution_id
+    form = CaseForm(request.POST or None, instance=case)
+    if form.is_valid():
+        with transaction.atomic():
+            if form.check_version():
+                case = form.save(commit=False)
+                services.case_update(case=case, lead_changed=case.lead_institution_id != old_lead)
+                messages.success(request, _("The case was saved."))
+                if case.lead_institution_id != request.user.institution_id:
+                    return redirect("cases:list")
+                return redirect(case)
+    return render_form(request, form, _("Edit case"), access)
+
+
+def _save_record(request, form, access: CaseAccess, **extra) -> HttpResponse | None:
+    """Validate and save a recorded datum of the user's institution; None when refused."""
+    if not form.is_valid():
+        return None
+    with transaction.atomic():
+        if not form.check_version():
+            return None
+        record = form.save(commit=False)
+        for name, value in extra.items():
+            setattr(record, name, value)
+        services.record_save(record=record, case=access.case, institution=request.user.institution)
+    messages.success(request, _("Saved."))
+    return redirect(access.case)
+
+
+@login_required
+@GET_POST
+def member_add(request: HttpRequest, reference: str) -> HttpResponse:
+    access = recording_access(request, reference)
+    form = FamilyMemberForm(request.POST or None)
+    return _save_record(request, form, access, case=access.case) or render_form(
+        request, form, _("Add a family member"), access
+    )
+
+
+@login_required
+@GET_POST
+def member_edit(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    access = recording_access(request, reference)
+    member = get_object_or_404(FamilyMember, case=access.case, pk=pk)
+    if not access.can_see(member.source_institution_id, DataCategory.MASTER):
+        raise PermissionDenied
+    if not access.can_edit(member):
+        raise PermissionDenied
+    form = FamilyMemberForm(request.POST or None, instance=member)
+    return _save_record(request, form, access) or render_form(
+        request, form, _("Edit family member"), access
+    )
+
+
+@login_required
+@GET_POST
+def health_edit(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    """The user's institution records (or corrects) its own health data on a parent."""
+    access = recording_access(request, reference)
+    member = get_object_or_404(FamilyMember, case=access.case, pk=pk)
+    if not access.can_see(member.source_institution_id, DataCategory.MASTER):
+        raise PermissionDenied
+    if not member.is_parent:
+        raise PermissionDenied
+    existing = member.health.filter(source_institution=request.user.institution).first()
+    form = HealthSituationForm(request.POST or None, instance=existing)
+    return _save_record(request, form, access, member=member) or render_form(
+        request,
+        form,
+        _("Addiction and treatment situation"),
+        access,
+        intro=_(
+            "Health data (GDPR Art. 9). Other institutions see it only where a consent "
+            "releases health data from your institution to them."
+        ),
+    )
+
+
+@login_required
+@GET_POST
+def note_add(request: HttpRequest, reference: str) -> HttpResponse:
+    access = recording_access(request, reference)
+    form = ProgressNoteForm(request.POST or None)
+    if form.is_valid():
+        with transaction.atomic():
+            note: ProgressNote = form.save(commit=False)
+            note.case, note.author = access.case, request.user
+            services.record_save(
+                record=note, case=access.case, institution=request.user.institution
+            )
+        messages.success(request, _("Saved."))
+        return redirect(access.case)
+    return render_form(request, form, _("Add a progress note"), access)
+
+
+@login_required
+@GET_POST
+def involvement_add(request: HttpRequest, reference: str) -> HttpResponse:
+    access = lead_access(request, reference)
+    form = InvolvementForm(request.POST or None, case=access.case)
+    return _save_involvement(request, form, access) or render_form(
+        request,
+        form,
+        _("Involve an institution"),
+        access,
+        intro=_(
+            "An involved institution sees the case and its own records; it sees other "
+            "institutions' data only where a consent or disclosure releases it."
+        ),
+    )
+
+
+@login_required
+@GET_POST
+def involvement_edit(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    access = lead_access(request, reference)
+    involvement = get_object_or_404(Involvement, case=access.case, pk=pk)
+    form = InvolvementForm(request.POST or None, instance=involvement, case=access.case)
+    return _save_involvement(request, form, access) or render_form(
+        request, form, _("Edit involvement"), access
+    )
+
+
+def _save_involvement(request, form, access: CaseAccess) -> HttpResponse | None:
+    if not form.is_valid():
+        return None
+    with transaction.atomic():
+        if not form.check_version():
+            return None
+        involvement = form.save(commit=False)
+        involvement.case = access.case
+        services.involvement_save(involvement=involvement)
+    messages.success(request, _("Saved."))
+    return redirect(access.case)
+
+
+@login_required
+@GET_POST
+def disclosure_add(request: HttpRequest, reference: str) -> HttpResponse:
+    """Record a disclosure without consent (§8a SGB VIII, §4 Abs. 3 KKG, §65 SGB VIII)."""
+    access = recording_access(request, reference)
+    form = DisclosureForm(
+        request.POST or None, case=access.case, institution=request.user.institution
+    )
+    if form.is_valid():
+        data = {f: form.cleaned_data[f] for f in form.Meta.fields}
+        services.disclosure_record(
+            case=access.case,
+            disclosed_by=request.user,
+            from_institution=request.user.institution,
+            **data,
+        )
+        messages.success(request, _("The disclosure was recorded."))
+        return redirect(access.case)
+    return render_form(
+        request,
+        form,
+        _("Record a disclosure without consent"),
+        access,
+        intro=_(
+            "Only where the law allows it without consent. The receiving institution sees "
+            "the case; the disclosure stands out on the case page and in the audit."
+        ),
+    )
