@@ -75,6 +75,7 @@ def _consent(
         - datetime.timedelta(days=started_days_ago)
         + datetime.timedelta(days=days_valid),
         obtained_by=user,
+        form=Consent.Form.ELECTRONIC,
         informed_of_purpose=True,
         informed_of_refusal_consequences=True,
         informed_of_revocation_right=True,
@@ -105,6 +106,7 @@ def load_cases(world: DemoWorld) -> None:
         [(K.MOTHER, "Sabine", "Beispiel", datetime.date(y - 31, 3, 14), "Alkohol", None)],
         [("Leon", "Beispiel", datetime.date(y - 6, 9, 2))],
     )
+    # It expires in 20 days: the case page and the dashboard warn.
     _consent(
         case,
         mother,
@@ -113,6 +115,7 @@ def load_cases(world: DemoWorld) -> None:
         [C.MASTER, C.FAMILY],
         users["erkelenz.fachkraft"],
         today,
+        started_days_ago=345,
     )
     ProgressNote.objects.create(
         case=case,
@@ -129,6 +132,10 @@ def load_cases(world: DemoWorld) -> None:
         inst["diakonie"],
         [(K.FATHER, "Markus", "Erdenreich", datetime.date(y - 40, 1, 20), "Cannabis", None)],
         [("Mia", "Erdenreich", datetime.date(y - 9, 5, 5))],
+    )
+    # Its first Beteiligtenkonferenz is overdue.
+    Case.objects.filter(pk=case.pk).update(
+        conference_due_on=today - datetime.timedelta(days=14)
     )
 
     # 3. Led by the Kreisjugendamt; the consent towards the Gesundheitsamt was revoked.
@@ -162,6 +169,7 @@ def load_cases(world: DemoWorld) -> None:
         revoked_on=today - datetime.timedelta(days=3),
         channel="telefonisch",
         recorded_by=users["kja.fachkraft"],
+        send_mail=False,
     )
 
     # 4. Led by Jugendamt Geilenkirchen; its consent towards Caritas has expired.

@@ -5,17 +5,18 @@ import datetime
 import logging
 
 from django.conf import settings
+from django.contrib.auth.models import Permission
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
-from guardian.shortcuts import assign_perm, remove_perm
 
 from cooperation.models import Cooperation, Institution, User
 
 from .models import (
     Case,
     CaseGrant,
+    CaseGroupObjectPermission,
     CaseVisibility,
     Consent,
     DataCategory,
@@ -206,6 +207,39 @@ def _windows_by_institution(grants: list[CaseGrant]) -> dict[int, list[Window]]:
     return {institution: _merge_windows(spans) for institution, spans in windows.items()}
 
 
+def _mirror_as_guardian_permissions(case: Case, grants: list[CaseGrant]) -> None:
+    """``view_case`` / ``view_case_health`` on each institution group, as a diff.
+
+    Same rows as guardian's ``assign_perm``/``remove_perm`` would write (the direct
+    foreign-key model ``CaseGroupObjectPermission``), in two queries instead of two per
+    institution of the cooperation.
+    """
+    permissions = {
+        p.codename: p
+        for p in Permission.objects.filter(
+            content_type__app_label="cases", codename__in=["view_case", "view_case_health"]
+        )
+    }
+    groups = dict(
+        Institution.objects.filter(pk__in={g.institution_id for g in grants}).values_list(
+            "pk", "group_id"
+        )
+    )
+    wanted = {(groups[g.institution_id], permissions["view_case"].pk) for g in grants} | {
+        (groups[g.institution_id], permissions["view_case_health"].pk)
+        for g in grants
+        if g.category == DataCategory.HEALTH
+    }
+    existing = CaseGroupObjectPermission.objects.filter(content_object=case)
+    have = set(existing.values_list("group_id", "permission_id"))
+    for group_id, permission_id in have - wanted:
+        existing.filter(group_id=group_id, permission_id=permission_id).delete()
+    CaseGroupObjectPermission.objects.bulk_create(
+        CaseGroupObjectPermission(group_id=group, permission_id=perm, content_object=case)
+        for group, perm in wanted - have
+    )
+
+
 @transaction.atomic
 def case_recompute_grants(*, case: Case) -> None:
     """Recompute who may see what of ``case``: the one place where access is granted.
@@ -234,17 +268,7 @@ def case_recompute_grants(*, case: Case) -> None:
         for start, end in windows
     )
 
-    seeing = {grant.institution_id for grant in grants}
-    health = {g.institution_id for g in grants if g.category == DataCategory.HEALTH}
-    institutions = Institution.objects.filter(cooperation=case.cooperation_id).select_related(
-        "group"
-    )
-    for institution in institutions:
-        for perm, granted in (("cases.view_case", seeing), ("cases.view_case_health", health)):
-            if institution.pk in granted:
-                assign_perm(perm, institution.group, case)
-            else:
-                remove_perm(perm, institution.group, case)
+    _mirror_as_guardian_permissions(case, grants)
     Case.objects.filter(pk=case.pk).update(updated_at=now)
     case.updated_at = now
 
@@ -314,13 +338,19 @@ def consent_refuse(*, consent: Consent) -> Consent:
 
 @transaction.atomic
 def consent_revoke(
-    *, consent: Consent, revoked_on: datetime.date, channel: str, recorded_by: User
+    *,
+    consent: Consent,
+    revoked_on: datetime.date,
+    channel: str,
+    recorded_by: User,
+    send_mail: bool = True,
 ) -> Consent:
     """Revoke a given consent (GDPR Art. 7(3)): all future sharing stops at once.
 
     What was shared before stays lawful and documented: the consent and its history are
     kept. The grants are recomputed here, so the next request of every affected user is
-    already refused.
+    already refused. Recipients are notified in the application and, unless
+    ``send_mail`` is off (the demo's past revocations), by e-mail.
     """
     if consent.status != Consent.Status.GIVEN:
         raise ValueError("Only a given consent can be revoked.")
@@ -330,11 +360,11 @@ def consent_revoke(
     consent.revoked_by = recorded_by
     consent.save()
     case_recompute_grants(case=consent.case)
-    _notify_revocation(consent)
+    _notify_revocation(consent, send_mail)
     return consent
 
 
-def _notify_revocation(consent: Consent) -> None:
+def _notify_revocation(consent: Consent, send_mail: bool) -> None:
     """Tell every recipient institution: in the application, and by e-mail after commit.
 
     The message names the case reference only, never the family.
@@ -351,7 +381,7 @@ def _notify_revocation(consent: Consent) -> None:
         {n.user.email for n in notifications if n.user.email}
         | {institution.email for institution in recipients if institution.email}
     )
-    if not addresses:
+    if not addresses or not send_mail:
         return
     with translation.override(settings.LANGUAGE_CODE):
         subject = gettext("KispFam: consent revoked in case %(reference)s") % {
