@@ -224,3 +224,61 @@ def test_grants_are_mirrored_as_guardian_permissions_on_institution_groups(
         consent=consent, revoked_on=TODAY, channel="schriftlich", recorded_by=erkelenz_caseworker
     )
     assert family_case not in get_objects_for_group(caritas_group, "cases.view_case")
+
+
+def test_two_consents_with_a_gap_leave_the_case_invisible_in_between(
+    family_case, institutions, erkelenz_caseworker, caritas_caseworker
+):
+    caritas = [institutions["caritas"]]
+    for start, end in (
+        (TODAY, TODAY + datetime.timedelta(days=9)),
+        (TODAY + datetime.timedelta(days=20), None),
+    ):
+        give_consent(
+            family_case,
+            institutions["erkelenz"],
+            caritas,
+            [C.MASTER],
+            erkelenz_caseworker,
+            valid_from=start,
+            valid_until=end,
+            kind=Consent.Kind.RECURRING,
+        )
+
+    def sees_on(days):
+        day = TODAY + datetime.timedelta(days=days)
+        return cases_visible_to(caritas_caseworker, day).filter(pk=family_case.pk).count()
+
+    # One row per day at most: the list never shows the case twice.
+    assert [sees_on(d) for d in (0, 9, 10, 19, 20, 400)] == [1, 1, 0, 0, 1, 1]
+
+
+def test_overlapping_grants_give_one_visibility_row(
+    family_case, institutions, erkelenz_caseworker, caritas_caseworker
+):
+    for categories in ([C.MASTER], [C.FAMILY], [C.NOTES]):
+        give_consent(
+            family_case,
+            institutions["erkelenz"],
+            [institutions["caritas"]],
+            categories,
+            erkelenz_caseworker,
+        )
+    assert family_case.visibility.filter(institution=institutions["caritas"]).count() == 1
+    assert cases_visible_to(caritas_caseworker).filter(pk=family_case.pk).count() == 1
+
+
+def test_the_list_order_follows_the_last_change_of_each_case(
+    family_case, institutions, erkelenz_caseworker
+):
+    older = services.case_open(
+        lead_institution=institutions["erkelenz"], opened_by=erkelenz_caseworker
+    )
+    with time_machine.travel(datetime.datetime(2026, 11, 25, 12, 0), tick=False):
+        services.record_save(
+            record=FamilyMember(case=family_case, kind=FamilyMember.Kind.CHILD, last_name="B"),
+            case=family_case,
+            institution=institutions["erkelenz"],
+        )
+    listed = cases_visible_to(erkelenz_caseworker).order_by("-listed_at", "-pk")
+    assert list(listed) == [family_case, older]

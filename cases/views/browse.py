@@ -164,7 +164,13 @@ def access_log(request: HttpRequest, reference: str) -> HttpResponse:
         .order_by("-at")[:500]
     )
     AccessLog.record(request.user, "access_log", case)
-    return render(request, "cases/access_log.html", {"case": case, "entries": entries})
+    # Access granted without consent stands out in the audit too.
+    disclosures = case.disclosures.select_related("from_institution", "to_institution")
+    return render(
+        request,
+        "cases/access_log.html",
+        {"case": case, "entries": entries, "disclosures": disclosures},
+    )
 
 
 @login_required
