@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cooperation.models import Institution, User
 
-from . import documents
+from . import documents, services
 from .models import (
     Case,
     Consent,
@@ -149,6 +149,12 @@ class CaseForm(DateInputsMixin, ConcurrentEditForm):
             data["close_reason"] = ""
         if data.get("closed_on") and data["closed_on"] > timezone.localdate():
             self.add_error("closed_on", _("A case cannot be closed in the future."))
+        due = data.get("conference_due_on")
+        if due and due > services.add_months(timezone.localdate(), 12):
+            # The Leitfaden: a Beteiligtenkonferenz at least once a year.
+            self.add_error(
+                "conference_due_on", _("The next conference is due within 12 months at most.")
+            )
         return data
 
 
