@@ -8,9 +8,11 @@ groups and ``is_staff`` that ``Institution.save()`` and ``User.save()`` would se
 here explicitly.
 """
 
+import calendar
 import datetime
 import random
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
@@ -26,8 +28,10 @@ from cases.models import (
     CaseGrant,
     CaseGroupObjectPermission,
     CaseUserObjectPermission,
+    CaseVisibility,
     DataCategory,
     Involvement,
+    Notification,
 )
 from cooperation.models import Cooperation, Institution, User
 
@@ -192,6 +196,27 @@ def generate(scale: str) -> Scale:
     return size
 
 
+SUPERUSER = f"{USERNAME_PREFIX}superuser"
+
+
+@override_settings(SIMPLE_HISTORY_ENABLED=False)
+def bench_superuser() -> User:
+    """A superuser without institution, who sees every case: the unscoped case list.
+
+    Its username has the bench prefix, so ``delete_bench_data`` deletes it with the staff.
+    """
+    user, _ = User.objects.get_or_create(
+        username=SUPERUSER,
+        defaults={
+            "email": f"{SUPERUSER}@bench.example",
+            "password": make_password(PASSWORD),
+            "is_superuser": True,
+            "is_active": True,
+        },
+    )
+    return user
+
+
 # --- Cases --------------------------------------------------------------------------
 
 CASE_YEAR = 2026
@@ -209,8 +234,9 @@ def delete_bench_cases(cooperation_ids: list[int]) -> None:
 
     The ORM's cascade would load every case (history signals prevent fast deletes); at
     100,000 cases that takes minutes. Bench cases only ever have involvements, grants,
-    guardian permissions and access-log rows (the log is append-only in the application;
-    this is a throw-away bench database). Access-log rows of bench staff go too.
+    visibility rows, guardian permissions and access-log rows (the log is append-only in
+    the application; this is a throw-away bench database). Access-log rows of bench staff
+    go too.
     """
     if not cooperation_ids:
         return
@@ -220,6 +246,8 @@ def delete_bench_cases(cooperation_ids: list[int]) -> None:
             (CaseGroupObjectPermission, "content_object_id"),
             (CaseUserObjectPermission, "content_object_id"),
             (CaseGrant, "case_id"),
+            (CaseVisibility, "case_id"),
+            (Notification, "case_id"),
             (Involvement, "case_id"),
             (Involvement.history.model, "case_id"),
             (AccessLog, "case_id"),
@@ -275,6 +303,33 @@ class CasePlan:
         return self.involved[0]
 
 
+# Named, so that a new column fails loudly (NOT NULL) or stays NULL, never shifts values.
+CASE_COLUMNS = [
+    "id",
+    "cooperation_id",
+    "reference",
+    "status",
+    "closed_on",
+    "close_reason",
+    "lead_institution_id",
+    "opened_by_id",
+    "opened_at",
+    "updated_at",
+    "conference_due_on",
+]
+CONFERENCE_INTERVAL_MONTHS = 6
+
+
+def conference_due(opened_at: datetime.datetime) -> datetime.date:
+    """Six months after the opening day (end of month clamped), as case_open sets it."""
+    day = timezone.localdate(opened_at)
+    month = day.month - 1 + CONFERENCE_INTERVAL_MONTHS
+    year, month = day.year + month // 12, month % 12 + 1
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
+
+
 def case_plan(number: int, cooperations, institutions_by_cooperation, now) -> CasePlan:
     """Deterministic per case number, so that cases can be added incrementally."""
     rng = random.Random(number)
@@ -307,22 +362,73 @@ def expected_grants(plan: CasePlan) -> list[tuple]:
     return rows
 
 
+def expected_visibility(plan: CasePlan) -> list[tuple]:
+    """(institution, valid_from, valid_until) as case_recompute_grants writes CaseVisibility.
+
+    One row per institution and merged window of its grants (``_windows_by_institution``
+    and ``_merge_windows`` of the service): the lead's unbounded LEAD grants swallow its
+    OWN grants from the involvement's start, so the lead gets (None, None) and every
+    other involved institution (since, None).
+    """
+    from cases.services import _merge_windows
+
+    windows: dict[int, list[tuple]] = {}
+    for institution, _source, _category, _basis, start, end in expected_grants(plan):
+        windows.setdefault(institution, []).append((start, end))
+    return [
+        (institution, start, end)
+        for institution, spans in windows.items()
+        for start, end in _merge_windows(spans)
+    ]
+
+
 def view_case_permission() -> Permission:
     return Permission.objects.get(
         codename="view_case", content_type=ContentType.objects.get_for_model(Case)
     )
 
 
-@transaction.atomic
+CASE_TABLES = (Case, Involvement, CaseGrant, CaseVisibility, CaseGroupObjectPermission)
+
+
 def generate_cases(total: int) -> int:
     """Add bench cases until there are ``total``; returns how many were added.
 
-    Requires the Land (or Kreis) population. Cases, involvements, grants and guardian
-    permissions are written with COPY in chunks of CASE_CHUNK, exactly as
+    Requires the Land (or Kreis) population. Cases, involvements, grants, visibility rows
+    (``case_updated_at`` = the case's ``updated_at``) and guardian permissions are
+    written with COPY in chunks of CASE_CHUNK, exactly as
     ``cases.services.case_open`` plus ``case_recompute_grants`` would leave them for a
     lead and two further involved institutions (no consents, no disclosures).
     The coordination office is never involved (it sees no family data).
+
+    Afterwards the case and population tables are vacuumed and analysed, as autovacuum
+    would do in production: the bench server runs with autovacuum off, and without it
+    the dead rows of the previous run's bench cases (deleted by ``generate``) stay in the
+    indexes, and the planner has no statistics for the staff's group memberships
+    (bench/README.md).
     """
+    added = _add_cases(total)
+    vacuum_bench_tables()
+    return added
+
+
+def vacuum_bench_tables() -> None:
+    """VACUUM (ANALYZE) the tables the case pages read; only ANALYZE inside a transaction."""
+    command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
+    tables = [model._meta.db_table for model in CASE_TABLES] + [
+        Cooperation._meta.db_table,
+        Institution._meta.db_table,
+        Group._meta.db_table,
+        User._meta.db_table,
+        User.groups.through._meta.db_table,
+    ]
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"{command} {table}")
+
+
+@transaction.atomic
+def _add_cases(total: int) -> int:
     cooperations = list(Cooperation.objects.filter(code__regex=CODE_REGEX).order_by("code"))
     existing = Case.objects.filter(cooperation__in=cooperations).count()
     if existing >= total:
@@ -351,7 +457,7 @@ def generate_cases(total: int) -> int:
         case_ids = _next_ids(Case, len(plans))
         _copy(
             Case._meta.db_table,
-            [f.column for f in Case._meta.concrete_fields],
+            CASE_COLUMNS,
             [
                 (
                     case_id,
@@ -364,6 +470,7 @@ def generate_cases(total: int) -> int:
                     opener_of[plan.lead],
                     plan.opened_at,
                     plan.updated_at,
+                    conference_due(plan.opened_at),
                 )
                 for case_id, plan in zip(case_ids, plans, strict=True)
             ],
@@ -387,6 +494,15 @@ def generate_cases(total: int) -> int:
             ],
         )
         _copy(
+            CaseVisibility._meta.db_table,
+            ["case_id", "institution_id", "valid_from", "valid_until", "case_updated_at"],
+            [
+                (case_id, *row, plan.updated_at)
+                for case_id, plan in zip(case_ids, plans, strict=True)
+                for row in expected_visibility(plan)
+            ],
+        )
+        _copy(
             CaseGroupObjectPermission._meta.db_table,
             ["permission_id", "group_id", "content_object_id"],
             [
@@ -395,20 +511,21 @@ def generate_cases(total: int) -> int:
                 for institution in plan.involved
             ],
         )
-    with connection.cursor() as cursor:
-        for model in (Case, Involvement, CaseGrant, CaseGroupObjectPermission):
-            cursor.execute(f"ANALYZE {model._meta.db_table}")
     return total - existing
 
 
 def check_cases(references: list[str]) -> None:
-    """Raise unless case_recompute_grants reproduces the generated grants and permissions.
+    """Raise unless case_recompute_grants reproduces the generated grants, visibility rows
+    and permissions.
 
-    Runs the real service in a transaction that is rolled back, so nothing changes.
+    Runs the real service in a transaction that is rolled back, so nothing changes. The
+    service stamps the case and its visibility rows with the time it runs, so a visibility
+    row is compared as (institution, valid_from, valid_until, whether case_updated_at is
+    the case's updated_at).
     """
     from cases.services import case_recompute_grants
 
-    def snapshot(case: Case) -> tuple[set, set]:
+    def snapshot(case: Case) -> tuple[set, set, Counter]:
         grants = set(
             CaseGrant.objects.filter(case=case).values_list(
                 "institution", "source", "category", "basis", "valid_from", "valid_until"
@@ -419,7 +536,14 @@ def check_cases(references: list[str]) -> None:
                 "group", "permission__codename"
             )
         )
-        return grants, perms
+        updated_at = Case.objects.values_list("updated_at", flat=True).get(pk=case.pk)
+        visibility = Counter(
+            (institution, start, end, stamped == updated_at)
+            for institution, start, end, stamped in CaseVisibility.objects.filter(
+                case=case
+            ).values_list("institution", "valid_from", "valid_until", "case_updated_at")
+        )
+        return grants, perms, visibility
 
     for reference in references:
         with transaction.atomic():
@@ -432,10 +556,16 @@ def check_cases(references: list[str]) -> None:
         # the bench writes view_case only, as asked, so compare grants and view_case.
         generated_view = {p for p in generated[1] if p[1] == "view_case"}
         recomputed_view = {p for p in recomputed[1] if p[1] == "view_case"}
-        if generated[0] != recomputed[0] or generated_view != recomputed_view:
+        if (
+            generated[0] != recomputed[0]
+            or generated_view != recomputed_view
+            or generated[2] != recomputed[2]
+        ):
             raise AssertionError(
                 f"{reference}: generated grants differ from case_recompute_grants:\n"
                 f"only generated {generated[0] - recomputed[0]}\n"
                 f"only recomputed {recomputed[0] - generated[0]}\n"
-                f"perms {generated_view ^ recomputed_view}"
+                f"perms {generated_view ^ recomputed_view}\n"
+                f"visibility generated {generated[2]}\n"
+                f"visibility recomputed {recomputed[2]}"
             )

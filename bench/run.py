@@ -4,7 +4,7 @@ Run from the project root:
 
     DATABASE_URL=postgres://... .venv/bin/python bench/run.py [--scale kreis|land|all]
     DATABASE_URL=postgres://... .venv/bin/python bench/run.py --scale land \
-        --cases 1000,10000,100000
+        --cases 1000,10000,100000 [--explain]
 
 Each measurement is a function in MEASUREMENTS that takes the scale's name and returns
 its columns of the result table; they run in order, so the first one generates the data
@@ -82,19 +82,40 @@ def bench_caseworker():
     )
 
 
-def measure_cases(total: int) -> Row:
+def first_pages(user):
+    """The three raw first-page queries of 50 cases, unevaluated, by name.
+
+    scoped: the gateway, ordered as the case list orders it (``("-listed_at", "-pk")``,
+    read from ``CaseVisibility``'s ``visibility_list_order`` index); unscoped:
+    ``Case.objects`` by ``-updated_at`` (what a superuser sees); guardian: django-guardian's
+    stock ``get_objects_for_user(user, "cases.view_case", klass=Case)`` by ``-updated_at``.
+    """
+    from guardian.shortcuts import get_objects_for_user
+
+    from cases.models import Case
+    from cases.permissions import cases_visible_to
+
+    return {
+        "unscoped": lambda: Case.objects.order_by("-updated_at")[:50],
+        "scoped": lambda: cases_visible_to(user).order_by("-listed_at", "-pk")[:50],
+        "guardian": lambda: get_objects_for_user(user, "cases.view_case", klass=Case).order_by(
+            "-updated_at"
+        )[:50],
+    }
+
+
+def measure_cases(total: int, explain: bool = False) -> Row:
     """Add cases up to ``total`` and time the case list, a case page and the raw queries.
 
-    list / case page: django.test.Client GETs (whole request: session, gateway, template,
-    AccessLog insert). unscoped / scoped / guardian: the first page of 50 by
-    ("-updated_at", "pk") of Case.objects, cases_visible_to(user) and guardian's
-    get_objects_for_user(user, "cases.view_case", klass=Case), evaluated.
+    list / case page: django.test.Client GETs by one caseworker (whole request: session,
+    gateway, paginator count, template, AccessLog insert); superuser list: the same list
+    page for a superuser, i.e. unscoped. unscoped / scoped / guardian: the raw first pages
+    of ``first_pages``, evaluated.
     """
     from django.test import Client
     from django.urls import reverse
-    from guardian.shortcuts import get_objects_for_user
 
-    from bench.generate import check_cases, generate_cases
+    from bench.generate import bench_superuser, check_cases, generate_cases
     from cases.models import Case
     from cases.permissions import cases_visible_to
 
@@ -107,38 +128,42 @@ def measure_cases(total: int) -> Row:
 
     user = bench_caseworker()
     visible = cases_visible_to(user).count()
-    case = cases_visible_to(user).order_by("-updated_at", "pk").first()
+    case = cases_visible_to(user).order_by("-listed_at", "-pk").first()
     client = Client()
     client.force_login(user)
+    superuser_client = Client()
+    superuser_client.force_login(bench_superuser())
     list_url, case_url = reverse("cases:list"), case.get_absolute_url()
 
-    def get(url: str) -> None:
+    def get(client: Client, url: str) -> None:
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
 
-    def first_page(queryset) -> None:
-        assert len(list(queryset.order_by("-updated_at", "pk")[:50])) <= 50
+    def evaluate(queryset) -> None:
+        assert len(list(queryset)) <= 50
 
+    queries = first_pages(user)
     results = {
-        "list": timed(lambda: get(list_url)),
-        "case page": timed(lambda: get(case_url)),
-        "unscoped": timed(lambda: first_page(Case.objects.all())),
-        "scoped": timed(lambda: first_page(cases_visible_to(user))),
-        "guardian": timed(
-            lambda: first_page(get_objects_for_user(user, "cases.view_case", klass=Case))
-        ),
+        "list": timed(lambda: get(client, list_url)),
+        "case page": timed(lambda: get(client, case_url)),
+        "superuser list": timed(lambda: get(superuser_client, list_url)),
+        **{name: timed(lambda q=q: evaluate(q())) for name, q in queries.items()},
     }
     row: Row = {
         "cases": f"{Case.objects.count():,}",
         "visible": f"{visible:,}",
         "added s": f"{seconds:.1f}" if added else "-",
     }
-    for name, (ms, queries) in results.items():
+    for name, (ms, count) in results.items():
         row[f"{name} ms"] = f"{ms:.1f}"
-        row[f"{name} q"] = queries
-    # The issue's target compares the gateway's first page with guardian's stock query.
+        row[f"{name} q"] = count
+    # The target compares the gateway's first page with guardian's stock query.
     row["scoped/guardian"] = f"{results['scoped'][0] / results['guardian'][0]:.2f}"
-    row["maxrss MiB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    row["peak RSS MiB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    if explain:
+        for name in ("scoped", "guardian"):
+            print(f"\n-- {name} at {total:,} cases\n{queries[name]().query}\n")
+            print(queries[name]().explain(analyze=True, buffers=True))
     return row
 
 
@@ -160,6 +185,11 @@ def main(argv: list[str] | None = None) -> int:
         default="",
         help="comma-separated case counts (e.g. 1000,10000,100000) to add incrementally "
         "to the last scale's population and measure the case pages at",
+    )
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="print EXPLAIN ANALYZE of the scoped and guardian first pages at each case count",
     )
     args = parser.parse_args(argv)
 
@@ -198,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [int(size) for size in args.cases.split(",") if size.strip()]
     if sizes:
         print(f"\nCases at {scales[-1]} scale (median of {RUNS} runs after {WARMUP} warm-up):")
-        print_table([measure_cases(size) for size in sorted(sizes)])
+        print_table([measure_cases(size, args.explain) for size in sorted(sizes)])
     return 0
 
 

@@ -92,7 +92,9 @@ class Case(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         super().save(*args, **kwargs)
-        self.visibility.update(case_updated_at=self.updated_at)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "updated_at" in update_fields:
+            self.visibility.update(case_updated_at=self.updated_at)
 
     def get_absolute_url(self) -> str:
         return reverse("cases:detail", args=[self.reference])
@@ -525,7 +527,10 @@ class CaseVisibility(models.Model):
     """
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="visibility")
-    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="+")
+    # Indexed by the list index below (its first column); the case by its foreign key.
+    institution = models.ForeignKey(
+        Institution, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     valid_from = models.DateField(null=True)
     valid_until = models.DateField(null=True)
     case_updated_at = models.DateTimeField()
@@ -534,10 +539,12 @@ class CaseVisibility(models.Model):
 
     class Meta:
         indexes = [
+            # PostgreSQL reads the first page from the index alone (``include``).
             models.Index(
-                fields=["institution", "-case_updated_at", "-case"], name="visibility_list_order"
+                fields=["institution", "-case_updated_at", "-case"],
+                name="visibility_list_order",
+                include=["valid_from", "valid_until"],
             ),
-            models.Index(fields=["case"], name="visibility_case"),
         ]
 
     def __str__(self) -> str:

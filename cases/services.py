@@ -6,6 +6,7 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth.models import Permission
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone, translation
@@ -410,7 +411,7 @@ def disclosure_record(*, case: Case, disclosed_by: User, **fields) -> Disclosure
     disclosure = Disclosure(case=case, disclosed_by=disclosed_by, **fields)
     problems = disclosure.legal_problems()
     if problems:
-        raise ValueError(" ".join(str(message) for message in problems.values()))
+        raise ValidationError(problems)
     disclosure.save()
     case_recompute_grants(case=case)
     return disclosure

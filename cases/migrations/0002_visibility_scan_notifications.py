@@ -73,10 +73,10 @@ class Migration(migrations.Migration):
                 ('valid_until', models.DateField(null=True)),
                 ('case_updated_at', models.DateTimeField()),
                 ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='visibility', to='cases.case')),
-                ('institution', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='cooperation.institution')),
+                ('institution', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='cooperation.institution')),
             ],
             options={
-                'indexes': [models.Index(fields=['institution', '-case_updated_at', '-case'], name='visibility_list_order'), models.Index(fields=['case'], name='visibility_case')],
+                'indexes': [models.Index(fields=['institution', '-case_updated_at', '-case'], include=('valid_from', 'valid_until'), name='visibility_list_order')],
             },
         ),
         migrations.CreateModel(

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from guardian.shortcuts import get_objects_for_group
 
@@ -177,7 +178,7 @@ def test_a_kkg_disclosure_grants_the_youth_office_and_needs_the_family_told_or_a
     case = services.case_open(
         lead_institution=institutions["diakonie"], opened_by=diakonie_caseworker
     )
-    with pytest.raises(ValueError, match="why"):
+    with pytest.raises(ValidationError) as refused:
         services.disclosure_record(
             case=case,
             disclosed_by=diakonie_caseworker,
@@ -189,6 +190,7 @@ def test_a_kkg_disclosure_grants_the_youth_office_and_needs_the_family_told_or_a
             reason="Gefährdung",
             family_informed=False,
         )
+    assert list(refused.value.message_dict) == ["family_not_informed_reason"]
     assert not sees(uninvolved_caseworker, case)
     services.disclosure_record(
         case=case,
