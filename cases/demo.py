@@ -167,7 +167,7 @@ def load_cases(world: DemoWorld) -> None:
     services.consent_revoke(
         consent=consent,
         revoked_on=today - datetime.timedelta(days=3),
-        channel="telefonisch",
+        channel=Consent.Channel.TELEPHONE,
         recorded_by=users["kja.fachkraft"],
         send_mail=False,
     )

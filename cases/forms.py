@@ -9,6 +9,7 @@ import datetime
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -203,12 +204,20 @@ class InvolvementForm(DateInputsMixin, ConcurrentEditForm):
             self.add_error("contact", _("The contact must work at the involved institution."))
         if data.get("until") and data.get("since") and data["until"] < data["since"]:
             self.add_error("until", _("The end cannot be before the start."))
-        if (
-            not self.instance.pk
-            and institution
-            and self.case.involvements.filter(institution=institution, until__isnull=True).exists()
-        ):
-            self.add_error("institution", _("This institution is already involved."))
+        since, until = data.get("since"), data.get("until")
+        if institution and since:
+            # One involvement per institution at a time: no overlapping periods.
+            others = self.case.involvements.filter(institution=institution).exclude(
+                pk=self.instance.pk
+            )
+            overlapping = others.filter(Q(until__isnull=True) | Q(until__gte=since))
+            if until:
+                overlapping = overlapping.filter(since__lte=until)
+            if overlapping.exists() or others.filter(since=since).exists():
+                self.add_error(
+                    "since" if self.instance.pk else "institution",
+                    _("This institution is already involved in this period."),
+                )
         return data
 
 
@@ -288,7 +297,7 @@ class ConsentForm(DateInputsMixin, forms.ModelForm):
             .exclude(kind=Institution.Kind.KOORDINATION)
         )
         self.fields["recipients"].help_text = _(
-            "Released is your institution (%(institution)s) towards these institutions only."
+            "Your institution (%(institution)s) is released towards these institutions only."
         ) % {"institution": institution.name}
         self.fields["scan"].help_text = _(
             "PDF, JPEG or PNG, at most %(size)d MB. Required for a given paper consent."
@@ -397,14 +406,7 @@ class RevocationForm(DateInputsMixin, forms.Form):
 
     revoked_on = forms.DateField(label=_("Revoked on"), initial=datetime.date.today)
     channel = forms.ChoiceField(
-        label=_("How was it revoked?"),
-        choices=[
-            ("", "---------"),
-            (_("in writing"), _("in writing")),
-            (_("in person"), _("in person")),
-            (_("by telephone"), _("by telephone")),
-            (_("by e-mail"), _("by e-mail")),
-        ],
+        label=_("How was it revoked?"), choices=[("", "---------"), *Consent.Channel.choices]
     )
     confirm = forms.BooleanField(
         label=_(

@@ -261,6 +261,12 @@ class Consent(models.Model):
         TIME_LIMITED = "time_limited", _("time-limited")
         RECURRING = "recurring", _("recurring")
 
+    class Channel(models.TextChoices):
+        IN_WRITING = "in_writing", _("in writing")
+        IN_PERSON = "in_person", _("in person")
+        TELEPHONE = "telephone", _("by telephone")
+        EMAIL = "email", _("by e-mail")
+
     class Form(models.TextChoices):
         PAPER = "paper", _("signed on paper (scan)")
         ELECTRONIC = "electronic", _("electronic")
@@ -304,7 +310,9 @@ class Consent(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.REQUESTED
     )
     revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
-    revocation_channel = models.CharField(_("revocation channel"), max_length=100, blank=True)
+    revocation_channel = models.CharField(
+        _("revocation channel"), max_length=20, choices=Channel.choices, blank=True
+    )
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -631,11 +639,19 @@ class Notification(models.Model):
 
     @property
     def message(self) -> str:
-        # Only the reference: a notification never carries family data.
+        # The reference and the institutions only: a notification never carries family data.
+        consent = self.consent
         return _(
-            "Case %(reference)s: a consent releasing data to your institution was revoked "
-            "on %(date)s. Data shared before stays documented; no further data is shared."
+            "Case %(reference)s: the consent releasing %(source)s towards %(recipients)s was "
+            "revoked on %(date)s. No further data is shared on its basis; what was shared "
+            "before stays documented."
         ) % {
             "reference": self.case.reference,
-            "date": self.consent.revoked_on.strftime("%d.%m.%Y") if self.consent else "",
+            "source": consent.source_institution.short_name if consent else "",
+            "recipients": ", ".join(r.short_name for r in consent.recipients.all())
+            if consent
+            else "",
+            "date": consent.revoked_on.strftime("%d.%m.%Y")
+            if consent and consent.revoked_on
+            else "",
         }

@@ -366,12 +366,15 @@ def consent_revoke(
 
 
 def _notify_revocation(consent: Consent, send_mail: bool) -> None:
-    """Tell every recipient institution: in the application, and by e-mail after commit.
+    """Tell the recipient institutions and the released one (all but the person who
+    recorded it): in the application, and by e-mail after commit.
 
-    The message names the case reference only, never the family.
+    The message names the case reference and the institutions, never the family.
     """
-    recipients = list(consent.recipients.all())
-    staff = User.objects.filter(institution__in=recipients, is_active=True)
+    institutions = [*consent.recipients.all(), consent.source_institution]
+    staff = User.objects.filter(institution__in=institutions, is_active=True).exclude(
+        pk=consent.revoked_by_id
+    )
     notifications = Notification.objects.bulk_create(
         Notification(
             user=user, case=consent.case, kind=Notification.Kind.CONSENT_REVOKED, consent=consent
@@ -380,7 +383,7 @@ def _notify_revocation(consent: Consent, send_mail: bool) -> None:
     )
     addresses = sorted(
         {n.user.email for n in notifications if n.user.email}
-        | {institution.email for institution in recipients if institution.email}
+        | {institution.email for institution in institutions if institution.email}
     )
     if not addresses or not send_mail:
         return

@@ -4,13 +4,21 @@ Without a Chromium these tests are skipped with a message; under CI (CI=true) a 
 browser is a failure, never a skip.
 """
 
+import datetime
 import os
+import re
 import shutil
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from playwright.sync_api import expect
 
+from cases import services
+from cases.models import Case, Consent, FamilyMember
 from cooperation.models import User
+from tests import factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -86,3 +94,192 @@ def test_a_wrong_password_is_refused_in_german_and_keeps_the_username(page, demo
     page.get_by_role("button", name="Anmelden").click()
     assert "Beide Felder berücksichtigen die Groß-/Kleinschreibung" in page.content()
     assert page.get_by_label("Benutzername").input_value() == "caritas.fachkraft"
+
+
+def de(msgid: str) -> str:
+    """The German text of a UI string that locale/de does not translate yet.
+
+    Until it is translated the page shows the English msgid; once it is, the test follows
+    the catalogue instead of breaking. Strings already translated are written out in German.
+    """
+    with translation.override("de"):
+        return gettext(msgid)
+
+
+def labelled(page, text: str):
+    """The control labelled ``text`` exactly (Django adds a colon to most labels)."""
+    return page.get_by_label(re.compile(rf"^\s*{re.escape(text)}:?\s*$"))
+
+
+def log_in(page, user: User) -> None:
+    page.goto("/konto/login/")
+    page.get_by_label("Benutzername").fill(user.username)
+    page.get_by_label("Passwort").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Meine Übersicht")
+
+
+def log_out(page) -> None:
+    page.get_by_role("button", name="Abmelden").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Anmelden")
+
+
+@pytest.fixture
+def caritas_own_case(caritas_caseworker) -> Case:
+    """A case Caritas leads itself, so that its case list has a row to filter away."""
+    return services.case_open(
+        lead_institution=caritas_caseworker.institution,
+        opened_by=caritas_caseworker,
+        first_member=FamilyMember(
+            kind=FamilyMember.Kind.FATHER, first_name="Jonas", last_name="Muster"
+        ),
+    )
+
+
+def test_a_consent_shares_a_case_with_caritas_until_the_family_revokes_it(
+    page, erkelenz_caseworker, caritas_caseworker, caritas_own_case
+):
+    today = timezone.localdate()
+    valid_until = today + datetime.timedelta(days=365)
+    caritas = caritas_caseworker.institution
+
+    # 1. Erkelenz opens a case with the mother.
+    log_in(page, erkelenz_caseworker)
+    page.get_by_role("link", name="Fälle", exact=True).click()
+    page.get_by_role("link", name=de("Open a case"), exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(de("Open a case"))
+    labelled(page, "Art").select_option(label="Mutter")
+    labelled(page, "Vorname").fill("Maria")
+    labelled(page, "Nachname").fill("Beispiel")
+    page.get_by_role("button", name=de("Save"), exact=True).click()
+
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_have_text(re.compile(r"^Fall HS-\d{4}-\d{4}$"))
+    reference = heading.inner_text().removeprefix("Fall ")
+    assert reference != caritas_own_case.reference
+    expect(page).to_have_url(re.compile(rf"/faelle/{reference}/$"))
+    expect(page.get_by_role("status")).to_contain_text(
+        de("Case %(reference)s opened.") % {"reference": reference}
+    )
+    family = page.get_by_role("region", name="Familie")
+    expect(family.get_by_role("heading", name="Maria Beispiel")).to_be_visible()
+
+    # 2. A time-limited electronic consent releasing master data and family situation
+    # from Erkelenz to Caritas, recorded as given.
+    page.get_by_role("link", name=de("Record a consent"), exact=True).click()
+    labelled(page, "Erteilt von").select_option(label="Maria Beispiel")
+    page.get_by_role("checkbox", name=caritas.name, exact=True).check()
+    page.get_by_role("checkbox", name="Stammdaten", exact=True).check()
+    page.get_by_role("checkbox", name="Familiensituation", exact=True).check()
+    labelled(page, "Zweck").fill("Abstimmung der Hilfen für Mutter und Kind")
+    labelled(page, "Art").select_option(label="befristet")
+    labelled(page, "Gültig bis").fill(valid_until.isoformat())
+    labelled(page, "Form").select_option(label="elektronisch")
+    labelled(page, "Über den Zweck aufgeklärt").check()
+    labelled(page, "Über die Folgen einer Verweigerung aufgeklärt").check()
+    labelled(page, "Über das Widerrufsrecht aufgeklärt").check()
+    page.get_by_role(
+        "radio", name=de("given (the signed form or the electronic consent is at hand)")
+    ).check()
+    page.get_by_role("button", name=de("Save"), exact=True).click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Fall {reference}")
+    expect(page.get_by_role("status")).to_contain_text(de("The consent was recorded."))
+    consents = page.get_by_role("region", name="Einwilligungen")
+    consent = consents.get_by_role("row").filter(
+        has=page.get_by_role("cell", name="Caritas", exact=True)
+    )
+    expect(consent).to_have_count(1)
+    expect(consent.get_by_role("cell").first).to_have_text("erteilt")
+    expect(consent).to_contain_text("Stammdaten, Familiensituation")
+    expect(consent).to_contain_text(f"{today:%d.%m.%Y} – {valid_until:%d.%m.%Y}")
+    log_out(page)
+
+    # 3. Caritas now finds the case by its reference (htmx filters in place) and reads
+    # the mother's master data.
+    log_in(page, caritas_caseworker)
+    page.get_by_role("link", name="Fälle", exact=True).click()
+    cases = page.get_by_role("table", name="Für Ihre Einrichtung sichtbare Fälle")
+    expect(cases.get_by_role("link", name=caritas_own_case.reference)).to_be_visible()
+    expect(cases.get_by_role("link", name=reference)).to_be_visible()
+    page.evaluate("window.sameDocument = true")
+    search = page.get_by_role("searchbox", name=de("Search by reference or name"), exact=True)
+    search.press_sequentially(reference)
+    expect(cases.get_by_role("link", name=caritas_own_case.reference)).to_have_count(0)
+    expect(cases.get_by_role("link", name=reference)).to_be_visible()
+    expect(page).to_have_url(re.compile(rf"[?&]q={re.escape(reference)}(&|$)"))
+    assert page.evaluate("window.sameDocument") is True, "the list reloaded instead of htmx"
+    cases.get_by_role("link", name=reference).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Fall {reference}")
+    family = page.get_by_role("region", name="Familie")
+    expect(family.get_by_role("heading", name="Maria Beispiel")).to_be_visible()
+    log_out(page)
+
+    # 4. The mother revokes in writing at Erkelenz; the caseworker records it.
+    log_in(page, erkelenz_caseworker)
+    page.get_by_role("link", name="Fälle", exact=True).click()
+    page.get_by_role("link", name=reference, exact=True).click()
+    consent = (
+        page.get_by_role("region", name="Einwilligungen")
+        .get_by_role("row")
+        .filter(has=page.get_by_role("cell", name="Caritas", exact=True))
+    )
+    revoke = re.compile(rf"^{re.escape(de('Revoke'))}\b")
+    consent.get_by_role("link", name=revoke).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(de("Revoke consent"))
+    expect(page.get_by_role("note")).to_contain_text(caritas.name)
+    labelled(page, de("Revoked on")).fill(today.isoformat())
+    labelled(page, de("How was it revoked?")).select_option(label=de("in writing"))
+    page.get_by_role(
+        "checkbox",
+        name=de(
+            "I confirm the revocation. From now on no data is shared on the basis of this "
+            "consent; the recipient institutions are notified."
+        ),
+    ).check()
+    page.get_by_role("button", name=de("Record revocation"), exact=True).click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Fall {reference}")
+    expect(page.get_by_role("status")).to_contain_text(
+        de("The revocation was recorded; the recipient institutions are notified.")
+    )
+    expect(consent.get_by_role("cell").first).to_contain_text(
+        f"widerrufen {today:%d.%m.%Y}, {de('in writing')}"
+    )
+    expect(consent.get_by_role("link", name=revoke)).to_have_count(0)
+    assert Consent.objects.get(case__reference=reference).status == Consent.Status.REVOKED
+    log_out(page)
+
+    # 5. Caritas no longer sees the case, not even by its address, and is told.
+    log_in(page, caritas_caseworker)
+    page.get_by_role("link", name="Fälle", exact=True).click()
+    cases = page.get_by_role("table", name="Für Ihre Einrichtung sichtbare Fälle")
+    expect(cases.get_by_role("link", name=caritas_own_case.reference)).to_be_visible()
+    expect(cases.get_by_role("link", name=reference)).to_have_count(0)
+    page.get_by_role(
+        "searchbox", name=de("Search by reference or name"), exact=True
+    ).press_sequentially(reference)
+    expect(page.get_by_text("Keine Fälle gefunden.")).to_be_visible()
+
+    response = page.goto(f"/faelle/{reference}/")
+    assert response.status == 404
+    assert "Beispiel" not in page.content()
+
+    page.goto("/")
+    page.get_by_role("link", name=de("Notifications"), exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(de("Notifications"))
+    notifications = page.get_by_role("main").get_by_role("listitem")
+    expect(notifications).to_have_count(1)
+    expect(notifications).to_contain_text(
+        de(
+            "Case %(reference)s: the consent releasing %(source)s towards %(recipients)s was "
+            "revoked on %(date)s. No further data is shared on its basis; what was shared "
+            "before stays documented."
+        )
+        % {
+            "reference": reference,
+            "source": erkelenz_caseworker.institution.short_name,
+            "recipients": caritas.short_name,
+            "date": f"{today:%d.%m.%Y}",
+        }
+    )

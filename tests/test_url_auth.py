@@ -111,7 +111,7 @@ def world(institutions, erkelenz_caseworker, gesundheitsamt_caseworker) -> dict:
         case, erkelenz, [institutions["diakonie"]], [DataCategory.MASTER], erkelenz_caseworker
     )
     services.consent_revoke(
-        consent=revoked, revoked_on=today, channel="schriftlich", recorded_by=erkelenz_caseworker
+        consent=revoked, revoked_on=today, channel="in_writing", recorded_by=erkelenz_caseworker
     )
     factories.give_consent(
         case,

@@ -100,5 +100,15 @@ class Migration(migrations.Migration):
             name='what',
             field=models.CharField(choices=[('case_list', 'case list'), ('case_search', 'case search (hit list)'), ('case_detail', 'case page'), ('consent_pdf', 'consent form (PDF)'), ('consent_scan', 'consent scan'), ('access_log', 'access log'), ('admin', 'administration (superuser)')], max_length=100, verbose_name='what was viewed'),
         ),
+        migrations.AlterField(
+            model_name='consent',
+            name='revocation_channel',
+            field=models.CharField(blank=True, choices=[('in_writing', 'in writing'), ('in_person', 'in person'), ('telephone', 'by telephone'), ('email', 'by e-mail')], max_length=20, verbose_name='revocation channel'),
+        ),
+        migrations.AlterField(
+            model_name='historicalconsent',
+            name='revocation_channel',
+            field=models.CharField(blank=True, choices=[('in_writing', 'in writing'), ('in_person', 'in person'), ('telephone', 'by telephone'), ('email', 'by e-mail')], max_length=20, verbose_name='revocation channel'),
+        ),
         migrations.RunPython(fill_visibility, migrations.RunPython.noop),
     ]

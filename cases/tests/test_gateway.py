@@ -129,7 +129,7 @@ def test_revocation_takes_effect_on_the_next_request(
     )
     assert sees(caritas_caseworker, family_case)
     services.consent_revoke(
-        consent=consent, revoked_on=TODAY, channel="telefonisch", recorded_by=erkelenz_caseworker
+        consent=consent, revoked_on=TODAY, channel="telephone", recorded_by=erkelenz_caseworker
     )
     assert not sees(caritas_caseworker, family_case)
     consent.refresh_from_db()
@@ -223,7 +223,7 @@ def test_grants_are_mirrored_as_guardian_permissions_on_institution_groups(
     assert family_case in get_objects_for_group(caritas_group, "cases.view_case")
     assert family_case in get_objects_for_group(caritas_group, "cases.view_case_health")
     services.consent_revoke(
-        consent=consent, revoked_on=TODAY, channel="schriftlich", recorded_by=erkelenz_caseworker
+        consent=consent, revoked_on=TODAY, channel="in_writing", recorded_by=erkelenz_caseworker
     )
     assert family_case not in get_objects_for_group(caritas_group, "cases.view_case")
 

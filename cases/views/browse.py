@@ -27,6 +27,7 @@ from ..permissions import (
     sees_no_family_data,
 )
 from ..timeline import case_timeline
+from .consents import consent_is_readable
 
 PAGE_SIZE = 50
 
@@ -137,12 +138,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "members": [(m, health[m.pk]) for m in members],
             "involvements": case.involvements.select_related("institution", "contact"),
             "consents": [
-                (
-                    c,
-                    access.can_see(c.source_institution_id, DataCategory.MASTER),
-                    c.expires_soon(today),
-                )
-                for c in consents
+                (c, consent_is_readable(access, c), c.expires_soon(today)) for c in consents
             ],
             "disclosures": case.disclosures.select_related(
                 "from_institution", "to_institution", "disclosed_by"
@@ -189,7 +185,11 @@ def access_log_lookup(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def notifications(request: HttpRequest) -> HttpResponse:
     """The user's messages (e.g. revoked consents); POST marks them all read."""
-    mine = Notification.objects.filter(user=request.user).select_related("case", "consent")
+    mine = (
+        Notification.objects.filter(user=request.user)
+        .select_related("case", "consent__source_institution")
+        .prefetch_related("consent__recipients")
+    )
     if request.method == "POST":
         mine.filter(read_at__isnull=True).update(read_at=timezone.now())
         return redirect("cases:notifications")

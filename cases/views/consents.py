@@ -205,10 +205,18 @@ def consent_revoke(request: HttpRequest, reference: str, pk: int) -> HttpRespons
     )
 
 
+def consent_is_readable(access: CaseAccess, consent: Consent) -> bool:
+    """The form and scan name the person: readable where both the releasing institution's
+    master data and the master data of the person who consented are released."""
+    return access.can_see(consent.source_institution_id, DataCategory.MASTER) and access.can_see(
+        consent.given_by.source_institution_id, DataCategory.MASTER
+    )
+
+
 def _readable_consent(request, reference: str, pk: int) -> Consent:
     access = get_case_for_user_or_404(request.user, reference)
     consent = _consent(access, pk)
-    if not access.can_see(consent.source_institution_id, DataCategory.MASTER):
+    if not consent_is_readable(access, consent):
         raise PermissionDenied
     return consent
 
