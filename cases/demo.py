@@ -112,7 +112,7 @@ def load_cases(world: DemoWorld) -> None:
         mother,
         inst["erkelenz"],
         [inst["caritas"]],
-        [C.MASTER, C.FAMILY],
+        [C.MASTER, C.FAMILY, C.PROTOCOLS],
         users["erkelenz.fachkraft"],
         today,
         started_days_ago=345,
@@ -134,9 +134,7 @@ def load_cases(world: DemoWorld) -> None:
         [("Mia", "Erdenreich", datetime.date(y - 9, 5, 5))],
     )
     # Its first Beteiligtenkonferenz is overdue.
-    Case.objects.filter(pk=case.pk).update(
-        conference_due_on=today - datetime.timedelta(days=14)
-    )
+    Case.objects.filter(pk=case.pk).update(conference_due_on=today - datetime.timedelta(days=14))
 
     # 3. Led by the Kreisjugendamt; the consent towards the Gesundheitsamt was revoked.
     case = open_case("kreisjugendamt", "kja.fachkraft")
@@ -253,7 +251,7 @@ def load_cases(world: DemoWorld) -> None:
         father,
         inst["heinsberg"],
         [inst["caritas"]],
-        [C.MASTER, C.HEALTH],
+        [C.MASTER, C.HEALTH, C.PROTOCOLS],
         users["heinsberg.fachkraft"],
         today,
     )
@@ -262,7 +260,7 @@ def load_cases(world: DemoWorld) -> None:
         father,
         inst["heinsberg"],
         [inst["diakonie"]],
-        [C.MASTER],
+        [C.MASTER, C.PROTOCOLS],
         users["heinsberg.fachkraft"],
         today,
     )

@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Cooperation, Institution, User
+from .models import Committee, CommitteeMember, Cooperation, Institution, User
 
 admin.site.site_header = _("KispFam administration")
 admin.site.site_title = _("KispFam")
@@ -22,6 +22,21 @@ admin.site.index_title = _("Coordination office")
 
 def manages(user) -> bool:
     return user.is_active and (user.is_superuser or user.is_coordination_office)
+
+
+def scope_choices(db_field, request, kwargs) -> None:
+    """Offer a coordination office only institutions and people of its own cooperation."""
+    if request.user.is_superuser:
+        return
+    cooperation = request.user.cooperation
+    if db_field.related_model is Institution:
+        kwargs["queryset"] = Institution.objects.of_cooperation(cooperation)
+    elif db_field.related_model is Cooperation:
+        kwargs["queryset"] = Cooperation.objects.filter(pk=cooperation.pk)
+    elif db_field.related_model is User:
+        kwargs["queryset"] = User.objects.filter(
+            institution__cooperation=cooperation, is_superuser=False
+        )
 
 
 class CooperationScopedAdmin(SimpleHistoryAdmin):
@@ -70,11 +85,7 @@ class CooperationScopedAdmin(SimpleHistoryAdmin):
         return request.user.is_superuser or (self.can_delete and manages(request.user))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if not request.user.is_superuser:
-            if db_field.related_model is Institution:
-                kwargs["queryset"] = Institution.objects.of_cooperation(request.user.cooperation)
-            elif db_field.related_model is Cooperation:
-                kwargs["queryset"] = Cooperation.objects.filter(pk=request.user.cooperation.pk)
+        scope_choices(db_field, request, kwargs)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -163,6 +174,37 @@ class UserAdmin(CooperationScopedAdmin, DjangoUserAdmin):
         if not request.user.is_superuser and "institution" in form.base_fields:
             form.base_fields["institution"].required = True
         return form
+
+
+class CommitteeMemberInline(admin.TabularInline):
+    model = CommitteeMember
+    extra = 1
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        scope_choices(db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_add_permission(self, request, obj=None):
+        return manages(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return manages(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return manages(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return manages(request.user)
+
+
+@admin.register(Committee)
+class CommitteeAdmin(CooperationScopedAdmin):
+    """The Kooperationsgremium: chair, minute-taker, a representative and a deputy per
+    party institution."""
+
+    list_display = ["name", "cooperation", "chair", "minute_taker"]
+    inlines = [CommitteeMemberInline]
+    can_delete = False
 
 
 admin.site.unregister(Group)

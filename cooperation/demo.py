@@ -4,9 +4,11 @@ Every person here is fictional. Institution names and the Kreis profile come fro
 public profile of the Heinsberg cooperation (``shared/seeds/000_*.txt``).
 """
 
+import functools
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from .models import Cooperation, Institution, User
@@ -226,6 +228,12 @@ def load_institutions(password: str | None = None) -> DemoWorld:
     tester changed.
     """
     password = password or settings.DEMO_PASSWORD
+
+    @functools.cache
+    def hashed() -> str:
+        # Every demo account shares the password: hash it once (a second of PBKDF2 each).
+        return make_password(password)
+
     cooperations: dict[str, Cooperation] = {}
     institutions: dict[str, Institution] = {}
     for spec in COOPERATIONS:
@@ -256,7 +264,7 @@ def load_institutions(password: str | None = None) -> DemoWorld:
             },
         )
         if created:
-            user.set_password(password)
+            user.password = hashed()
             user.save(update_fields=["password"])
         users[username] = user
 
@@ -271,7 +279,7 @@ def load_institutions(password: str | None = None) -> DemoWorld:
         },
     )
     if created:
-        admin.set_password(password)
+        admin.password = hashed()
         admin.save(update_fields=["password"])
     users[ADMIN_USERNAME] = admin
     return DemoWorld(cooperations, institutions, users)

@@ -8,6 +8,8 @@ manages their own cooperation only.
 import uuid
 
 from django.contrib.auth.models import AbstractUser, Group, UserManager
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +36,12 @@ class Cooperation(models.Model):
         _("region"), max_length=200, blank=True, help_text=_("e.g. Regierungsbezirk Köln")
     )
     body_seat = models.CharField(_("seat of administration"), max_length=200, blank=True)
+    conference_interval_months = models.PositiveSmallIntegerField(
+        _("months between Beteiligtenkonferenzen"),
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text=_("A family's next conference is due this long after the last one held."),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -189,3 +197,84 @@ class User(AbstractUser):
 
     def get_absolute_url(self) -> str:
         return reverse("dashboard")
+
+
+class Committee(models.Model):
+    """The Kooperationsgremium of a cooperation: it sits every six months."""
+
+    cooperation = models.OneToOneField(
+        Cooperation, on_delete=models.CASCADE, related_name="committee"
+    )
+    name = models.CharField(_("name"), max_length=200, default="Kooperationsgremium")
+    chair = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("chair"),
+    )
+    minute_taker = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("minute-taker"),
+    )
+    sitting_interval_months = models.PositiveSmallIntegerField(
+        _("months between sittings"), default=6
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("committee")
+        verbose_name_plural = _("committees")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.cooperation.body_name})"
+
+    def member_users(self) -> models.QuerySet:
+        ids = set(self.members.values_list("user_id", flat=True))
+        ids |= {pk for pk in (self.chair_id, self.minute_taker_id) if pk}
+        return User.objects.filter(pk__in=ids, is_active=True)
+
+    def has_member(self, user) -> bool:
+        return (
+            user.pk in {self.chair_id, self.minute_taker_id}
+            or self.members.filter(user=user).exists()
+        )
+
+
+class CommitteeMember(models.Model):
+    """A party institution's representative or deputy in the committee."""
+
+    class Function(models.TextChoices):
+        REPRESENTATIVE = "representative", _("representative")
+        DEPUTY = "deputy", _("deputy")
+
+    committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="members")
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="+", verbose_name=_("institution")
+    )
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("person")
+    )
+    function = models.CharField(_("function"), max_length=20, choices=Function.choices)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("committee member")
+        verbose_name_plural = _("committee members")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["committee", "institution", "function"], name="one_per_function"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.institution.short_name}, {self.get_function_display()})"
+
+    def clean(self) -> None:
+        if self.user_id and self.institution_id and self.user.institution_id != self.institution_id:
+            raise ValidationError({"user": _("The person must work at the institution.")})

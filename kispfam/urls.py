@@ -7,6 +7,7 @@ from . import views
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("faelle/", include("cases.urls")),
+    path("konferenzen/", include("conferences.urls")),
     path("konto/", include("django.contrib.auth.urls")),
     path("sprache/", set_language, name="set_language"),
     path("admin/", admin.site.urls),

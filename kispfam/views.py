@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from cases.models import Consent, Notification
 from cases.permissions import cases_visible_to
+from conferences.dashboard import dashboard_context
 
 EXPIRY_WARNING_DAYS = 30
 
@@ -31,5 +32,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "institution": request.user.institution,
             "expiring": expiring,
             "unread": Notification.objects.filter(user=request.user, read_at__isnull=True).count(),
+            **dashboard_context(request.user),
         },
     )

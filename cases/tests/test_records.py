@@ -639,7 +639,9 @@ def test_an_institution_is_not_involved_twice(
     )
     assert response.status_code == 400
     assert rows() == before
-    assert_german_error(response, "institution", "This institution is already involved in this period.")
+    assert_german_error(
+        response, "institution", "This institution is already involved in this period."
+    )
 
 
 def test_an_institution_involved_again_on_the_day_it_ended_gets_a_message_not_an_error(

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from conferences.access import meetings_visible_to
 from cooperation.models import Institution, User
 
 from ..models import (
@@ -145,6 +146,9 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             ),
             "notes": notes,
             "timeline": case_timeline(access),
+            "conferences": meetings_visible_to(request.user)
+            .filter(case=case)
+            .order_by("-starts_at"),
         },
     )
 

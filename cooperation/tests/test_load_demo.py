@@ -70,7 +70,7 @@ def test_every_account_logs_in_with_the_demo_password(db, client, settings):
 
 def test_json_lists_accounts_with_institutions_spelled_as_stored(db):
     data = json.loads(load(force=True, format="json"))
-    assert set(data) == {"accounts", "cases"}
+    assert set(data) == {"accounts", "cases", "meetings"}
     stored = set(Institution.objects.values_list("name", flat=True))
     erkelenz = next(a for a in data["accounts"] if a["username"] == "erkelenz.fachkraft")
     assert erkelenz == {

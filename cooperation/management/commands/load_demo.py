@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from cases import demo as case_demo
+from conferences import demo as conference_demo
 from cooperation import demo
 
 
@@ -25,6 +26,7 @@ class Command(BaseCommand):
             )
         world = demo.load_institutions()
         case_demo.load_cases(world)
+        conference_demo.load_conferences(world)
         accounts = [
             {
                 "username": user.username,
@@ -34,9 +36,13 @@ class Command(BaseCommand):
             for user in world.users.values()
         ]
         cases = case_demo.describe_cases(world)
+        meetings = conference_demo.describe_meetings(world)
         if format == "json":
             self.stdout.write(
-                json.dumps({"accounts": accounts, "cases": cases}, ensure_ascii=False)
+                json.dumps(
+                    {"accounts": accounts, "cases": cases, "meetings": meetings},
+                    ensure_ascii=False,
+                )
             )
             return
         width_user = max(len(a["username"]) for a in accounts)

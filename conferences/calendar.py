@@ -1,0 +1,99 @@
+"""iCalendar for meetings (RFC 5545, iTIP RFC 5546) with the ``icalendar`` package.
+
+An invitation is METHOD:REQUEST with a stable UID and a SEQUENCE that grows with every
+change; a cancellation is METHOD:CANCEL with the same UID. Times carry the
+Europe/Berlin VTIMEZONE. Family members never appear in a calendar file: a calendar
+ends up on phones and mail servers, so it names the time, the place and the case
+reference, never the family.
+"""
+
+import datetime
+import zoneinfo
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from icalendar import Calendar, Event, vCalAddress, vText
+
+from .models import Meeting, Participant
+
+BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
+PRODID = "-//KispFam//Konferenzen//DE"
+
+
+def _calendar(method: str | None = None) -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    if method:
+        calendar.add("method", method)
+    return calendar
+
+
+def _address(email: str, name: str, **params) -> vCalAddress:
+    address = vCalAddress(f"mailto:{email}")
+    address.params["cn"] = vText(name)
+    for key, value in params.items():
+        address.params[key] = vText(value)
+    return address
+
+
+def event_for(meeting: Meeting, *, with_attendees: bool, cancelled: bool = False) -> Event:
+    event = Event()
+    event.add("uid", f"{meeting.uid}@kispfam")
+    event.add("dtstamp", timezone.now().astimezone(datetime.UTC))
+    event.add("dtstart", meeting.starts_at.astimezone(BERLIN))
+    event.add("dtend", meeting.ends_at.astimezone(BERLIN))
+    event.add("sequence", meeting.sequence)
+    event.add("summary", meeting.title)
+    if meeting.place:
+        event.add("location", meeting.place)
+    description = []
+    if meeting.video_link:
+        description.append(meeting.video_link)
+        event.add("url", meeting.video_link)
+    description.append(
+        settings.SITE_URL.rstrip("/") + reverse("conferences:detail", args=[meeting.pk])
+    )
+    event.add("description", "\n".join(description))
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    if with_attendees:
+        organiser = meeting.organiser
+        if organiser.email:
+            event.add(
+                "organizer",
+                _address(organiser.email, organiser.get_full_name() or organiser.username),
+            )
+        for participant in meeting.participants.all():
+            if participant.kind == Participant.Kind.FAMILY or not participant.email:
+                continue
+            event.add(
+                "attendee",
+                _address(
+                    participant.email,
+                    participant.name,
+                    role="REQ-PARTICIPANT",
+                    partstat="NEEDS-ACTION",
+                    rsvp="TRUE",
+                ),
+            )
+    return event
+
+
+def invitation(meeting: Meeting, *, cancel: bool = False) -> bytes:
+    """The iTIP message sent by e-mail: REQUEST, or CANCEL for a cancelled meeting."""
+    calendar = _calendar("CANCEL" if cancel else "REQUEST")
+    calendar.add_component(event_for(meeting, with_attendees=True, cancelled=cancel))
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
+
+
+def feed(meetings) -> bytes:
+    """A user's subscription: upcoming meetings, time, place and reference only."""
+    calendar = _calendar()
+    calendar.add("x-wr-calname", "KispFam")
+    for meeting in meetings:
+        calendar.add_component(event_for(meeting, with_attendees=False))
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
