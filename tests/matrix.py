@@ -226,3 +226,108 @@ ROWS += [
 # anonymous users and every non-staff persona to the admin login. What the coordination
 # office may do inside is tested in cooperation/tests/test_admin.py.
 ADMIN_PUBLIC = {"admin:login", "admin:logout"}
+
+# Conferences. The world's case gets Beteiligtenkonferenzen (built on first use) organised
+# by the Erkelenz caseworker: "planned" (Caritas and the mother invited), "held" (draft
+# minutes whose health item mentions the "Methadonpraxis"), "circulated", "approved". The
+# consent Erkelenz → Caritas and Gesundheitsamt releases the conference protocols, not
+# Erkelenz's health data: both see the meetings without the health section. Heinsberg has
+# a committee; the Erkelenz caseworker chairs it and holds a calendar token.
+METHADON = (
+    lambda world: "Methadonpraxis",
+    (*NO_CASE, "caritas_caseworker", "gesundheitsamt_caseworker"),
+)
+
+
+def meeting_row(name, key, lead, gesundheitsamt, caritas, superuser, **options) -> Row:
+    """Rows of a meeting URL: whoever does not see the meeting gets a 404."""
+    expect = {
+        "anonymous": LOGIN,
+        **(lead if isinstance(lead, dict) else dict.fromkeys(LEAD, lead)),
+        "gesundheitsamt_caseworker": gesundheitsamt,
+        "caritas_caseworker": caritas,
+        **dict.fromkeys(NO_CASE, 404),
+        "superuser": superuser,
+    }
+    options.setdefault("kwargs", lambda world: {"pk": world[key].pk})
+    return Row(name, expect, **options)
+
+
+ORGANISING = {"lead": 200, "gesundheitsamt": 403, "caritas": 403, "superuser": 403}
+READING = {"lead": 200, "gesundheitsamt": 200, "caritas": 200, "superuser": 200}
+ROWS += [
+    Row(
+        "conferences:list",
+        signed_in(200),
+        kwargs=lambda world: (world["planned"], {})[1],
+        secret=lambda world: world["case"].reference,
+        hidden_from=NO_CASE,
+    ),
+    case_row("conferences:conference_new", **STEERING),
+    Row(
+        "conferences:sitting_new",
+        {
+            **signed_in(403),
+            "coordination_office": 200,
+            "lindenbrueck_coordination": 404,  # no committee in Lindenbrück
+        },
+    ),
+    Row("conferences:calendar", signed_in(200)),
+    # The token is the credential (calendar apps have no session); no family data in it.
+    Row(
+        "conferences:feed",
+        everyone(200),
+        kwargs=lambda world: (world["planned"], {"token": world["token"].token})[1],
+        secret=lambda world: "Sabine",
+        hidden_from=tuple(PERSONAS),
+    ),
+    meeting_row("conferences:detail", "held", **READING, more_secrets=(METHADON,)),
+    meeting_row("conferences:edit", "planned", **ORGANISING),
+    meeting_row("conferences:participant_add", "planned", **ORGANISING),
+    meeting_row(
+        "conferences:letter",
+        "planned",
+        **ORGANISING,
+        kwargs=lambda world: {
+            "pk": world["planned"].pk,
+            "participant": world["family_participant"].pk,
+        },
+    ),
+    meeting_row("conferences:invite", "planned", **{**ORGANISING, "lead": 302}, method="post"),
+    meeting_row("conferences:cancel", "planned", **ORGANISING),
+    # Calendar files never name the family.
+    meeting_row(
+        "conferences:ics",
+        "planned",
+        **READING,
+        secret=lambda world: "Sabine",
+        hidden_from=tuple(PERSONAS),
+    ),
+    meeting_row("conferences:attendance", "planned", **ORGANISING),
+    meeting_row("conferences:minutes", "held", **ORGANISING, more_secrets=(METHADON,)),
+    meeting_row("conferences:circulate", "held", **{**ORGANISING, "lead": 302}, method="post"),
+    # Approval is the organiser's alone, not the whole lead institution's.
+    meeting_row(
+        "conferences:approve",
+        "circulated",
+        {"erkelenz_caseworker": 302, "erkelenz_lead": 403},
+        403,
+        403,
+        403,
+        method="post",
+    ),
+    # Comments: the participants (Caritas) and the organising institution.
+    meeting_row("conferences:comment", "circulated", 302, 403, 302, 403, method="post"),
+    meeting_row("conferences:amend", "approved", **ORGANISING),
+    meeting_row("conferences:pdf", "approved", **READING),
+    meeting_row("conferences:action_add", "held", **ORGANISING),
+    # The responsible institution (Caritas) records progress, as does the organiser.
+    meeting_row(
+        "conferences:action_update",
+        "action",
+        200,
+        403,
+        200,
+        403,
+    ),
+]

@@ -9,6 +9,9 @@ from django.utils import timezone
 
 from cases import services
 from cases.models import DataCategory, FamilyMember, HealthSituation, Involvement
+from conferences import services as conference_services
+from conferences.models import Action, CalendarToken, Participant
+from cooperation.models import Committee
 from tests import factories
 from tests.matrix import ADMIN_LOGIN, ADMIN_PUBLIC, LOGIN, PERSONAS, ROWS
 
@@ -73,8 +76,93 @@ def test_admin_urls_are_closed_to_everyone_but_the_back_office(
     assert response["Location"].startswith(reverse("admin:login"))
 
 
+class World(dict):
+    """The rows' world: built eagerly where cheap, lazily (on first use) where costly."""
+
+    def __init__(self, request, **items):
+        super().__init__(**items)
+        self.request = request
+
+    def __missing__(self, key):
+        value = LAZY[key](self, self.request.getfixturevalue)
+        self[key] = value
+        return value
+
+
+def _meeting(world, fixture, state: str):
+    """A Beteiligtenkonferenz of the world's case, brought to ``state``."""
+    organiser = fixture("erkelenz_caseworker")
+    meeting = conference_services.conference_schedule(
+        case=world["case"],
+        organiser=organiser,
+        starts_at=timezone.now() + datetime.timedelta(days=14),
+        place="Jugendamt Erkelenz, Raum 1.12",
+    )
+    caritas = fixture("caritas_caseworker")
+    Participant.objects.create(
+        meeting=meeting,
+        kind=Participant.Kind.STAFF,
+        user=caritas,
+        institution=caritas.institution,
+        name=caritas.get_full_name(),
+        email=caritas.email,
+    )
+    Participant.objects.create(
+        meeting=meeting,
+        kind=Participant.Kind.FAMILY,
+        member=world["mother"],
+        name="Sabine Beispiel",
+    )
+    if state == "planned":
+        return meeting
+    conference_services.meeting_held(meeting=meeting)
+    minutes = meeting.minutes
+    health = meeting.agenda.get(is_health=True)
+    conference_services.minutes_save(
+        minutes=minutes,
+        version=minutes.version,
+        texts={health.pk: {"minutes": "Substitution in der Methadonpraxis Beispielstadt."}},
+    )
+    if state == "held":
+        return meeting
+    conference_services.minutes_circulate(minutes=meeting.minutes)
+    if state == "circulated":
+        return meeting
+    conference_services.minutes_approve(
+        minutes=meeting.minutes, approved_by=organiser, base_url="http://testserver/"
+    )
+    return meeting
+
+
+def _action(world, fixture):
+    return Action.objects.create(
+        meeting=world["held"],
+        what="Rückmeldung zur Elterngruppe",
+        responsible=Action.Responsible.INSTITUTION,
+        institution=world["institutions"]["caritas"],
+        due_on=timezone.localdate() - datetime.timedelta(days=3),
+    )
+
+
+def _calendar_token(world, fixture):
+    return CalendarToken.objects.create(user=fixture("erkelenz_caseworker"), token="geheim-123")
+
+
+LAZY = {
+    "planned": lambda world, fixture: _meeting(world, fixture, "planned"),
+    "held": lambda world, fixture: _meeting(world, fixture, "held"),
+    "circulated": lambda world, fixture: _meeting(world, fixture, "circulated"),
+    "approved": lambda world, fixture: _meeting(world, fixture, "approved"),
+    "action": _action,
+    "token": _calendar_token,
+    "family_participant": lambda world, fixture: world["planned"].participants.get(
+        kind=Participant.Kind.FAMILY
+    ),
+}
+
+
 @pytest.fixture
-def world(institutions, erkelenz_caseworker, gesundheitsamt_caseworker) -> dict:
+def world(request, institutions, erkelenz_caseworker, gesundheitsamt_caseworker) -> dict:
     """Everything the rows may need to build their URLs, keyed by name (see matrix.py)."""
     today = timezone.localdate()
     erkelenz, gesundheitsamt = institutions["erkelenz"], institutions["gesundheitsamt"]
@@ -100,7 +188,7 @@ def world(institutions, erkelenz_caseworker, gesundheitsamt_caseworker) -> dict:
         case,
         erkelenz,
         [institutions["caritas"], gesundheitsamt],
-        [DataCategory.MASTER, DataCategory.FAMILY],
+        [DataCategory.MASTER, DataCategory.FAMILY, DataCategory.PROTOCOLS],
         erkelenz_caseworker,
         scan=factories.png_upload(),
     )
@@ -124,14 +212,18 @@ def world(institutions, erkelenz_caseworker, gesundheitsamt_caseworker) -> dict:
     requested = factories.request_consent(
         case, erkelenz, [gesundheitsamt], [DataCategory.NOTES], erkelenz_caseworker
     )
-    return {
-        "institutions": institutions,
-        "case": case,
-        "mother": mother,
-        "involvement": involvement,
-        "consent": consent,
-        "requested": requested,
-    }
+    Committee.objects.create(
+        cooperation=institutions["erkelenz"].cooperation, chair=erkelenz_caseworker
+    )
+    return World(
+        request,
+        institutions=institutions,
+        case=case,
+        mother=mother,
+        involvement=involvement,
+        consent=consent,
+        requested=requested,
+    )
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
