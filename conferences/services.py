@@ -31,7 +31,9 @@ def default_agenda(cooperation) -> list[tuple[str, str, bool]]:
     items = list(AgendaTemplate.objects.filter(cooperation=cooperation))
     if items:
         return [(item.title, item.guidance, item.is_health) for item in items]
-    return [(str(title), "", is_health) for title, is_health in DEFAULT_AGENDA]
+    # The protocol is German whatever the planner's interface language.
+    with translation.override(settings.LANGUAGE_CODE):
+        return [(str(title), "", is_health) for title, is_health in DEFAULT_AGENDA]
 
 
 @transaction.atomic
@@ -83,12 +85,11 @@ def sitting_schedule(*, committee: Committee, organiser: User, **fields) -> Meet
         .first()
     )
     if previous:
-        AgendaItem.objects.create(
-            meeting=meeting,
-            number=1,
-            title=_("Approval of the minutes of the sitting of %(date)s")
-            % {"date": timezone.localtime(previous.starts_at).strftime("%d.%m.%Y")},
-        )
+        with translation.override(settings.LANGUAGE_CODE):
+            title = _("Approval of the minutes of the sitting of %(date)s") % {
+                "date": timezone.localtime(previous.starts_at).strftime("%d.%m.%Y")
+            }
+        AgendaItem.objects.create(meeting=meeting, number=1, title=title)
     Minutes.objects.create(meeting=meeting)
     Participant.objects.bulk_create(
         Participant(
@@ -102,6 +103,18 @@ def sitting_schedule(*, committee: Committee, organiser: User, **fields) -> Meet
         for user in committee.member_users().select_related("institution")
     )
     return meeting
+
+
+@transaction.atomic
+def agenda_item_add(*, meeting: Meeting, title: str) -> AgendaItem:
+    last = (
+        AgendaItem.objects.select_for_update()
+        .filter(meeting=meeting)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    return AgendaItem.objects.create(meeting=meeting, number=(last or 0) + 1, title=title)
 
 
 @transaction.atomic

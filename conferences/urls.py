@@ -18,6 +18,7 @@ urlpatterns = [
         views.invitation_letter,
         name="letter",
     ),
+    path("<int:pk>/tagesordnung/neu/", views.agenda_add, name="agenda_add"),
     path("<int:pk>/einladen/", views.meeting_invite, name="invite"),
     path("<int:pk>/absagen/", views.meeting_cancel, name="cancel"),
     path("<int:pk>/termin.ics", views.meeting_ics, name="ics"),

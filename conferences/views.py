@@ -2,6 +2,7 @@
 
 import secrets
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -188,6 +189,25 @@ def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("The participant was added."))
         return redirect(meeting)
     return _render_form(request, form, _("Add a participant"), meeting=meeting)
+
+
+@login_required
+@GET_POST
+def agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add an item to the agenda (numbered after the last one) before the minutes freeze."""
+    access = _organising(request, pk)
+    meeting = access.meeting
+    if meeting.minutes.is_frozen or meeting.state == Meeting.State.CANCELLED:
+        raise PermissionDenied
+    form = TextForm(request.POST or None)
+    form.fields["text"].label = _("Title of the agenda item")
+    form.fields["text"].widget = forms.TextInput(attrs={"maxlength": 200})
+    form.fields["text"].max_length = 200
+    if form.is_valid():
+        services.agenda_item_add(meeting=meeting, title=form.cleaned_data["text"])
+        messages.success(request, _("The agenda item was added."))
+        return redirect(meeting)
+    return _render_form(request, form, _("Add an agenda item"), meeting=meeting)
 
 
 @login_required

@@ -284,6 +284,7 @@ ROWS += [
     meeting_row("conferences:detail", "held", **READING, more_secrets=(METHADON,)),
     meeting_row("conferences:edit", "planned", **ORGANISING),
     meeting_row("conferences:participant_add", "planned", **ORGANISING),
+    meeting_row("conferences:agenda_add", "planned", **ORGANISING),
     meeting_row(
         "conferences:letter",
         "planned",

@@ -5,18 +5,23 @@ browser is a failure, never a skip.
 """
 
 import datetime
+import hashlib
+import io
 import os
 import re
 import shutil
 
+import pypdf
 import pytest
+from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone, translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from playwright.sync_api import expect
 
 from cases import services
-from cases.models import Case, Consent, FamilyMember
+from cases.models import Case, Consent, DataCategory, FamilyMember
 from cooperation.models import User
 from tests import factories
 
@@ -283,3 +288,214 @@ def test_a_consent_shares_a_case_with_caritas_until_the_family_revokes_it(
             "date": f"{today:%d.%m.%Y}",
         }
     )
+
+
+@pytest.fixture
+def conference_case(erkelenz_caseworker, caritas_caseworker) -> Case:
+    """Erkelenz leads a case with the mother; a given consent releases her master data, the
+    family situation and the conference protocols from Erkelenz to Caritas."""
+    erkelenz = erkelenz_caseworker.institution
+    case = services.case_open(
+        lead_institution=erkelenz,
+        opened_by=erkelenz_caseworker,
+        first_member=FamilyMember(
+            kind=FamilyMember.Kind.MOTHER, first_name="Maria", last_name="Beispiel"
+        ),
+    )
+    today = timezone.localdate()
+    factories.give_consent(
+        case,
+        erkelenz,
+        [caritas_caseworker.institution],
+        [DataCategory.MASTER, DataCategory.FAMILY, DataCategory.PROTOCOLS],
+        erkelenz_caseworker,
+        valid_from=today,
+        valid_until=today + datetime.timedelta(days=365),
+    )
+    return case
+
+
+def field(page, verbose_name: str):
+    """The control of a model field: Django capitalises the (translated) verbose name."""
+    return labelled(page, capfirst(de(verbose_name)))
+
+
+def pdf_text(page, link) -> tuple[str, str]:
+    """The text of the PDF behind ``link`` as this browser session fetches it (whitespace
+    collapsed), and the SHA-256 of its bytes, checked against the response header."""
+    response = page.request.get(link.get_attribute("href"))
+    assert response.ok
+    assert response.headers["content-type"] == "application/pdf"
+    body = response.body()
+    checksum = hashlib.sha256(body).hexdigest()
+    assert response.headers["x-checksum-sha256"] == checksum
+    reader = pypdf.PdfReader(io.BytesIO(body))
+    return " ".join(" ".join(p.extract_text() for p in reader.pages).split()), checksum
+
+
+def test_a_beteiligtenkonferenz_is_planned_held_minuted_approved_and_read_by_caritas(
+    page, erkelenz_caseworker, caritas_caseworker, conference_case
+):
+    reference = conference_case.reference
+    caritas = caritas_caseworker.institution
+    today = timezone.localdate()
+    day = today + datetime.timedelta(days=14)
+    due = today + datetime.timedelta(days=42)
+    title = f"{de('Beteiligtenkonferenz')} {reference}"
+    heading = page.get_by_role("heading", level=1)
+    status = page.get_by_role("status")
+    # Items of the default agenda (number, title), with what the minute-taker writes.
+    minutes_text = {
+        (2, "The child's situation and basic care"): "Lea besucht die Kita regelmäßig und gern.",
+        (3, "The parents' situation and treatment"): "Frau Beispiel ist in Substitution.",
+        (4, "Resources"): "Die Großmutter hilft an zwei Nachmittagen.",
+        (7, "Agreements"): "Frau Beispiel nimmt die Suchtberatung wieder auf.",
+    }
+    health_item = (3, "The parents' situation and treatment")
+
+    # 1. The lead caseworker plans the conference from the case page.
+    log_in(page, erkelenz_caseworker)
+    page.get_by_role("link", name="Fälle", exact=True).click()
+    page.get_by_role("link", name=reference, exact=True).click()
+    expect(heading).to_have_text(f"Fall {reference}")
+    page.get_by_role("link", name=de("Plan a Beteiligtenkonferenz"), exact=True).click()
+    expect(heading).to_have_text(de("Plan a Beteiligtenkonferenz"))
+    labelled(page, de("Date and time")).fill(f"{day:%Y-%m-%d}T14:30")
+    field(page, "place (address or room)").fill("Jugendamt Erkelenz, Raum 2.14")
+    page.get_by_role("button", name=de("Save"), exact=True).click()
+
+    expect(heading).to_have_text(title)
+    expect(status).to_contain_text(de("The conference was planned. Now invite the participants."))
+    expect(page.get_by_role("main")).to_contain_text(f"{day:%d.%m.%Y}, 14:30–16:00")
+    expect(page.get_by_role("main")).to_contain_text("Jugendamt Erkelenz, Raum 2.14")
+
+    # 2. Participants: the Caritas caseworker (staff) and the mother (family member).
+    page.get_by_role("link", name=de("Add a participant"), exact=True).click()
+    expect(heading).to_have_text(de("Add a participant"))
+    field(page, "kind").select_option(label=de("staff"))
+    field(page, "staff member").select_option(label=f"Lena Küppers ({caritas.short_name})")
+    page.get_by_role("button", name=de("Save"), exact=True).click()
+    expect(status).to_contain_text(de("The participant was added."))
+
+    page.get_by_role("link", name=de("Add a participant"), exact=True).click()
+    field(page, "kind").select_option(label=de("family member"))
+    field(page, "family member").select_option(label="Maria Beispiel")
+    page.get_by_role("button", name=de("Save"), exact=True).click()
+    expect(status).to_contain_text(de("The participant was added."))
+
+    participants = page.get_by_role("region", name=de("Participants"))
+    for name in ("Anna Schmitz", "Lena Küppers", "Maria Beispiel"):
+        expect(participants.get_by_role("row").filter(has_text=name)).to_have_count(1)
+
+    # 3. Invitations: by e-mail with an .ics to staff (organiser and Caritas), none to the
+    # mother, who gets a letter.
+    page.get_by_role("button", name=de("Send invitations"), exact=True).click()
+    expect(status).to_contain_text(de("Invitations sent by e-mail: %(count)d.") % {"count": 2})
+    to_caritas = [m for m in mail.outbox if m.to == [caritas_caseworker.email]]
+    assert len(to_caritas) == 1
+    invitation = to_caritas[0]
+    assert reference in invitation.subject
+    assert "Beispiel" not in invitation.body, "an invitation e-mail carries no family data"
+    (filename, ics, mimetype), *_ = invitation.attachments
+    ics = ics.decode() if isinstance(ics, bytes) else ics
+    assert filename.endswith(".ics")
+    assert mimetype.startswith("text/calendar")
+    assert "METHOD:REQUEST" in ics
+    assert f"DTSTART;TZID=Europe/Berlin:{day:%Y%m%d}T143000" in ics
+    expect(participants.get_by_role("row").filter(has_text="Lena Küppers")).to_contain_text(
+        de("invited")
+    )
+
+    # 4. Attendance: everyone came; the meeting is marked as held.
+    page.get_by_role("link", name=de("Record attendance (held)"), exact=True).click()
+    expect(heading).to_have_text(de("Attendance"))
+    for name in ("Anna Schmitz", "Lena Küppers", "Maria Beispiel"):
+        page.get_by_role("group", name=name).get_by_role("radio", name=de("present")).check()
+    page.get_by_role("button", name=de("Save"), exact=True).click()
+    expect(status).to_contain_text(de("Attendance recorded; the meeting is marked as held."))
+    for name in ("Anna Schmitz", "Lena Küppers", "Maria Beispiel"):
+        expect(participants.get_by_role("row").filter(has_text=name)).to_contain_text(de("present"))
+
+    # 5. The minutes, item by item (numbered as the default agenda).
+    page.get_by_role("link", name=de("Write the minutes"), exact=True).click()
+    expect(heading).to_have_text(de("Minutes"))
+    for (number, item), text in minutes_text.items():
+        labelled(page, f"{number}. {de(item)}").fill(text)
+    page.get_by_role("button", name=de("Save"), exact=True).click()
+    expect(status).to_contain_text(de("The minutes were saved."))
+    minutes = page.get_by_role(
+        "region", name=re.compile(rf"^{re.escape(de('Agenda and minutes'))}")
+    )
+    for text in minutes_text.values():
+        expect(minutes).to_contain_text(text)
+
+    # 6. An agreed action: Caritas offers a first appointment.
+    page.get_by_role("link", name=de("Add an agreed action"), exact=True).click()
+    expect(heading).to_have_text(de("Add an agreed action"))
+    field(page, "what").fill("Erstgespräch in der Suchtberatung anbieten")
+    field(page, "who").select_option(label=de("an institution"))
+    field(page, "institution").select_option(label=caritas.name)
+    field(page, "by when").fill(due.isoformat())
+    page.get_by_role("button", name=de("Save"), exact=True).click()
+    expect(status).to_contain_text(de("The agreed action was added."))
+    action = (
+        page.get_by_role("region", name=de("Agreed actions"))
+        .get_by_role("row")
+        .filter(has_text="Erstgespräch in der Suchtberatung anbieten")
+    )
+    expect(action).to_contain_text(caritas.short_name)
+    expect(action).to_contain_text(f"{due:%d.%m.%Y}")
+
+    # 7. Circulated, then approved and frozen by the organiser.
+    page.get_by_role("button", name=de("Circulate to the participants"), exact=True).click()
+    expect(status).to_contain_text(de("The minutes are circulated to the participants."))
+    page.get_by_role("button", name=de("Approve and freeze"), exact=True).click()
+    expect(status).to_contain_text(de("The minutes are approved and frozen."))
+    approved = de("Approved on %(date)s by %(name)s.") % {
+        "date": f"{today:%d.%m.%Y}",
+        "name": "Anna Schmitz",
+    }
+    expect(minutes).to_contain_text(approved)
+    expect(page.get_by_role("button", name=de("Approve and freeze"))).to_have_count(0)
+    expect(page.get_by_role("link", name=de("Write the minutes"))).to_have_count(0)
+
+    # 8. The frozen protocol: the PDF as the browser fetches it (same session).
+    text, checksum = pdf_text(page, page.get_by_role("link", name=de("Protocol (PDF)")))
+    expect(minutes.locator("code")).to_have_text(checksum)
+    assert reference in text
+    assert "Vertraulich – enthält Sozialdaten" in text
+    for minute in minutes_text.values():
+        assert minute in text
+    assert "Erstgespräch in der Suchtberatung anbieten" in text
+    log_out(page)
+
+    # 9. Caritas finds the conference under "Konferenzen" and reads the approved minutes,
+    # without the health section (no consent releases health data to it).
+    log_in(page, caritas_caseworker)
+    page.get_by_role("link", name="Konferenzen", exact=True).click()
+    page.get_by_role("link", name=title, exact=True).click()
+    expect(heading).to_have_text(title)
+    minutes = page.get_by_role(
+        "region", name=re.compile(rf"^{re.escape(de('Agenda and minutes'))}")
+    )
+    expect(minutes).to_contain_text(approved)
+    for item, minute in minutes_text.items():
+        if item == health_item:
+            expect(minutes).not_to_contain_text(minute)
+        else:
+            expect(minutes).to_contain_text(minute)
+    expect(minutes).to_contain_text(
+        de(
+            "The section with health data is not shown: no consent releases health data to "
+            "your institution."
+        )
+    )
+    expect(page.get_by_role("button", name=de("Approve and freeze"))).to_have_count(0)
+    expect(page.get_by_role("link", name=de("Write the minutes"))).to_have_count(0)
+    text, checksum = pdf_text(page, page.get_by_role("link", name=de("Protocol (PDF)")))
+    expect(minutes.locator("code")).to_have_text(checksum)
+    assert reference in text
+    assert "Vertraulich – enthält Sozialdaten" in text
+    for item, minute in minutes_text.items():
+        assert (minute in text) is (item != health_item)
+    assert "Der Abschnitt mit Gesundheitsdaten ist in dieser Fassung nicht enthalten" in text
