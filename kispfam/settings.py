@@ -58,6 +58,10 @@ INSTALLED_APPS = [
     "cooperation",
     "cases",
     "conferences",
+    "agreements",
+    "concept",
+    "reports",
+    "oparl",
 ]
 
 MIDDLEWARE = [

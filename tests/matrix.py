@@ -332,3 +332,10 @@ ROWS += [
         403,
     ),
 ]
+
+
+# The cooperation layer's apps keep their rows in their own modules.
+from tests import matrix_agreements, matrix_concept, matrix_oparl, matrix_reports  # noqa: E402
+
+for _module in (matrix_agreements, matrix_concept, matrix_oparl, matrix_reports):
+    ROWS += _module.ROWS

@@ -12,7 +12,7 @@ from cases.models import DataCategory, FamilyMember, HealthSituation, Involvemen
 from conferences import services as conference_services
 from conferences.models import Action, CalendarToken, Participant
 from cooperation.models import Committee
-from tests import factories
+from tests import factories, matrix_agreements, matrix_concept, matrix_oparl, matrix_reports
 from tests.matrix import ADMIN_LOGIN, ADMIN_PUBLIC, LOGIN, PERSONAS, ROWS
 
 
@@ -159,6 +159,10 @@ LAZY = {
         kind=Participant.Kind.FAMILY
     ),
 }
+
+
+for _module in (matrix_agreements, matrix_concept, matrix_oparl, matrix_reports):
+    LAZY.update(_module.LAZY)
 
 
 @pytest.fixture

@@ -4,9 +4,13 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from agreements import demo as agreements_demo
 from cases import demo as case_demo
+from concept import demo as concept_demo
 from conferences import demo as conference_demo
 from cooperation import demo
+from oparl import demo as oparl_demo
+from reports import demo as reports_demo
 
 
 class Command(BaseCommand):
@@ -26,7 +30,11 @@ class Command(BaseCommand):
             )
         world = demo.load_institutions()
         case_demo.load_cases(world)
+        agreements_demo.load(world)  # before the conferences: the Leitfaden shapes agendas
         conference_demo.load_conferences(world)
+        concept_demo.load(world)
+        reports_demo.load(world)
+        oparl_demo.load(world)
         accounts = [
             {
                 "username": user.username,
