@@ -67,7 +67,7 @@ ADMIN_ROUTES = [
 @pytest.mark.parametrize(("route", "name"), ADMIN_ROUTES, ids=[r for r, _ in ADMIN_ROUTES])
 @pytest.mark.parametrize("persona", ["anonymous", "erkelenz_caseworker", "data_protection_officer"])
 def test_admin_urls_are_closed_to_everyone_but_the_back_office(
-    client, request, route, name, persona
+    db, client, request, route, name, persona
 ):
     if persona != "anonymous":
         client.force_login(request.getfixturevalue(persona))
