@@ -59,6 +59,9 @@ class ParticipantForm(forms.ModelForm):
         self.fields["user"].label_from_instance = lambda u: (
             f"{u.get_full_name() or u.username} ({u.institution.short_name})"
         )
+        self.fields["user"].error_messages["invalid_choice"] = _(
+            "This institution is not covered by a consent or disclosure of the case."
+        )
         if meeting.is_case_conference:
             self.fields["user"].help_text = _(
                 "Only institutions to which a consent or disclosure releases this case's "
@@ -80,7 +83,9 @@ class ParticipantForm(forms.ModelForm):
         kind = data.get("kind")
         if kind == Participant.Kind.STAFF:
             user = data.get("user")
-            if not user:
+            if "user" in self.errors:
+                pass
+            elif not user:
                 self.add_error("user", _("Choose the staff member to invite."))
             elif user.institution_id not in {i.pk for i in self.institutions}:
                 self.add_error(

@@ -159,6 +159,11 @@ class Meeting(models.Model):
         return self.starts_at + datetime.timedelta(minutes=self.duration_minutes)
 
     @property
+    def has_begun(self) -> bool:
+        """From the meeting's day on (Berlin time) it can be recorded as held."""
+        return timezone.localtime(self.starts_at).date() <= timezone.localdate()
+
+    @property
     def is_open_for_scheduling(self) -> bool:
         return self.state in (self.State.PLANNED, self.State.INVITED)
 

@@ -117,9 +117,16 @@ def agenda_item_add(*, meeting: Meeting, title: str) -> AgendaItem:
     return AgendaItem.objects.create(meeting=meeting, number=(last or 0) + 1, title=title)
 
 
+SCHEDULE_FIELDS = {"starts_at", "duration_minutes", "place", "video_link"}
+
+
 @transaction.atomic
-def meeting_reschedule(*, meeting: Meeting) -> Meeting:
-    """Save a changed date, time or place: SEQUENCE grows; invited people get the update."""
+def meeting_reschedule(*, meeting: Meeting, changed: set[str]) -> Meeting:
+    """Save a changed meeting. When the date, time or place changed, SEQUENCE grows and the
+    invited get the update; a changed "next date" alone concerns nobody's calendar."""
+    if not changed & SCHEDULE_FIELDS:
+        meeting.save()
+        return meeting
     current = Meeting.objects.select_for_update().values_list("sequence", flat=True)
     meeting.sequence = current.get(pk=meeting.pk) + 1
     meeting.save()
@@ -196,6 +203,8 @@ def meeting_held(*, meeting: Meeting) -> Meeting:
     """The meeting took place: the family's next conference is due an interval later."""
     if meeting.state not in (Meeting.State.PLANNED, Meeting.State.INVITED):
         raise ValidationError(_("This meeting is already marked as held or cancelled."))
+    if not meeting.has_begun:
+        raise ValidationError(_("A meeting can be marked as held from its day on."))
     meeting.state = Meeting.State.HELD
     meeting.save()
     if meeting.is_case_conference:
@@ -217,7 +226,10 @@ def minutes_save(*, minutes: Minutes, version: int, texts: dict[int, dict[str, s
     """
     if minutes.is_frozen:
         raise ValidationError(_("Approved minutes are not edited; add an amendment."))
-    won = Minutes.objects.filter(pk=minutes.pk, version=version).update(version=F("version") + 1)
+    # The status is part of the condition: a save racing the approval loses.
+    won = Minutes.objects.filter(
+        pk=minutes.pk, version=version, status__in=[Minutes.Status.DRAFT, Minutes.Status.CIRCULATED]
+    ).update(version=F("version") + 1)
     if not won:
         raise StaleMinutes
     for item in minutes.meeting.agenda.all():

@@ -158,7 +158,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = MeetingForm(request.POST or None, instance=meeting)
     if form.is_valid():
-        services.meeting_reschedule(meeting=form.save(commit=False))
+        services.meeting_reschedule(meeting=form.save(commit=False), changed=set(form.changed_data))
         messages.success(request, _("Saved. Invited participants receive the update."))
         return redirect(meeting)
     return _render_form(request, form, _("Change date or place"), meeting=meeting)
@@ -286,6 +286,9 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     access = _organising(request, pk)
     meeting = access.meeting
     if meeting.state not in (Meeting.State.PLANNED, Meeting.State.INVITED, Meeting.State.HELD):
+        raise PermissionDenied
+    if not meeting.has_begun:
+        # Attendance is recorded on the day, not before.
         raise PermissionDenied
     form = AttendanceForm(request.POST or None, participants=meeting.participants.all())
     if form.is_valid():

@@ -16,12 +16,17 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cases.models import Case
+from conferences.access import meetings_visible_to
 from conferences.dashboard import next_sitting_due
 from conferences.models import Action, Meeting, Participant, Reminder
 from cooperation.models import Committee, User
 
 UPCOMING_HOURS = 48
 DUE_SOON_DAYS = 14
+
+
+def sees(user: User, meeting: Meeting) -> bool:
+    return meetings_visible_to(user).filter(pk=meeting.pk).exists()
 
 
 def staff_addresses(**filters) -> set[str]:
@@ -68,10 +73,13 @@ class Command(BaseCommand):
         ).select_related("case", "committee", "source_institution")
         for meeting in meetings:
             starts = timezone.localtime(meeting.starts_at)
+            # Staff only while they still see the meeting (a revoked consent ends it).
             addresses = {
                 p.email
-                for p in meeting.participants.exclude(kind=Participant.Kind.FAMILY)
-                if p.email
+                for p in meeting.participants.exclude(kind=Participant.Kind.FAMILY).select_related(
+                    "user"
+                )
+                if p.email and (p.user is None or sees(p.user, meeting))
             }
             subject = _("Reminder: %(title)s on %(date)s") % {
                 "title": meeting.title,
@@ -86,6 +94,7 @@ class Command(BaseCommand):
 
     def due_conferences(self, today) -> None:
         planned = Meeting.objects.filter(
+            kind=Meeting.Kind.CASE_CONFERENCE,
             state__in=[Meeting.State.PLANNED, Meeting.State.INVITED],
             starts_at__gte=timezone.now(),
         ).values("case_id")
@@ -114,10 +123,15 @@ class Command(BaseCommand):
         for action in actions:
             if action.institution_id is None:
                 continue
-            addresses = staff_addresses(
-                institution_id=action.institution_id,
-                role__in=[User.Role.CASEWORKER, User.Role.LEAD],
-            )
+            addresses = {
+                user.email
+                for user in User.objects.filter(
+                    is_active=True,
+                    institution_id=action.institution_id,
+                    role__in=[User.Role.CASEWORKER, User.Role.LEAD],
+                ).exclude(email="")
+                if sees(user, action.meeting)
+            }
             where = action.meeting.case.reference if action.meeting.case_id else _("committee")
             subject = _("Agreed action overdue (%(where)s)") % {"where": where}
             body = _(
