@@ -94,20 +94,16 @@ def request_consent(case, source, recipients, categories, obtained_by, **fields)
 def give_consent(case, source, recipients, categories, obtained_by, **fields):
     """A consent recorded with everything §67b SGB X asks for, then given."""
     from cases import services
-    from cases.models import Consent
 
-    consent = Consent.objects.create(
-        case=case,
-        given_by=fields.pop("given_by", None) or case.members.first(),
-        source_institution=source,
-        categories=categories,
-        purpose="Abstimmung der Hilfen",
-        obtained_by=obtained_by,
-        valid_from=fields.pop("valid_from", datetime.date(2026, 1, 1)),
+    consent = request_consent(
+        case,
+        source,
+        recipients,
+        categories,
+        obtained_by,
         informed_of_purpose=True,
         informed_of_refusal_consequences=True,
         informed_of_revocation_right=True,
         **fields,
     )
-    consent.recipients.set(recipients)
     return services.consent_give(consent=consent)

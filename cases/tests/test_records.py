@@ -12,9 +12,7 @@ import pytest
 import time_machine
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
 from django.utils.html import escape
-from django.utils.translation import gettext
 
 from cases import services
 from cases.models import (
@@ -31,6 +29,7 @@ from cases.models import (
 )
 from cooperation.models import User
 from tests import factories
+from tests.german import assert_german_error, label
 
 TODAY = datetime.date(2026, 11, 25)
 YESTERDAY = TODAY - datetime.timedelta(days=1)
@@ -45,30 +44,6 @@ def frozen_today():
 
 
 # --- helpers -------------------------------------------------------------------------
-
-
-def german(msgid: str, **params) -> str:
-    """The German text of ``msgid``; fails when the German catalogue lacks it."""
-    with translation.override("de"):
-        text = gettext(msgid)
-    assert text != msgid, f"no German translation for {msgid!r}"
-    return text % params if params else text
-
-
-def label(msgid) -> str:
-    """What the German UI shows for ``msgid`` (the msgid itself while untranslated)."""
-    with translation.override("de"):
-        return gettext(msgid) if isinstance(msgid, str) else str(msgid)
-
-
-def assert_german_error(response, field: str | None, msgid: str, **params) -> None:
-    """The form was refused with ``msgid`` in German at ``field`` (None: the whole form)."""
-    assert response.status_code == 400
-    form = response.context["form"]
-    errors = form.non_field_errors() if field is None else form.errors.get(field, [])
-    message = german(msgid, **params)
-    assert message in errors
-    assert escape(message) in response.content.decode()
 
 
 def rows() -> dict[str, int]:
