@@ -240,7 +240,9 @@ def test_the_lead_plans_a_conference_with_the_default_agenda(
     ]
     assert len(agenda) == 8
     health = [item for item in agenda if item.is_health]
-    assert [(i.number, i.title) for i in health] == [(3, "The parents' situation and treatment")]
+    assert [(i.number, i.title) for i in health] == [
+        (3, german("The parents' situation and treatment"))
+    ]
     assert meeting.minutes.status == Minutes.Status.DRAFT
     organiser = meeting.participants.get()
     assert (organiser.user, organiser.institution) == (
