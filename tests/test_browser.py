@@ -268,7 +268,7 @@ def test_a_consent_shares_a_case_with_caritas_until_the_family_revokes_it(
 
     response = page.goto(f"/faelle/{reference}/")
     assert response.status == 404
-    assert "Beispiel" not in page.content()
+    assert "Maria" not in page.content()
 
     page.goto("/")
     page.get_by_role("link", name=de("Notifications"), exact=True).click()
