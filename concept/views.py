@@ -1,0 +1,186 @@
+"""Pages of the Gesamtkonzept. Every view asks ``concept.permissions`` first.
+
+No URL names a cooperation or a record of the concept: each page shows the requesting
+user's own cooperation, so no one reaches another cooperation's concept.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from cases import documents as case_documents
+
+from . import documents, services
+from .forms import ConceptForm, DeclarationForm, OfferFilterForm
+from .models import Declaration, Offer
+from .permissions import catalogue_cooperation, concept_access, concept_edit_access
+
+GET_POST = require_http_methods(["GET", "POST"])
+
+# Where the coordination office keeps the records behind the fields of action.
+ADMIN_LINKS = [
+    ("admin:concept_indicator_changelist", gettext_lazy("Indicators")),
+    ("admin:concept_offer_changelist", gettext_lazy("Offers")),
+    ("admin:concept_steeringgroup_changelist", gettext_lazy("Steering group")),
+    ("admin:concept_network_changelist", gettext_lazy("Networks")),
+    ("admin:concept_measure_changelist", gettext_lazy("Measures")),
+]
+
+
+@login_required
+@require_GET
+def overview(request: HttpRequest) -> HttpResponse:
+    """The concept at a glance: what the Kurzkonzept will say, and where to change it."""
+    access = concept_access(request.user)
+    concept = services.concept_for_cooperation(cooperation=access.cooperation)
+    return render(
+        request,
+        "concept/overview.html",
+        {
+            **documents.concept_context(concept),
+            "access": access,
+            "admin_links": [(reverse(name), label) for name, label in ADMIN_LINKS]
+            if access.may_edit
+            else [],
+        },
+    )
+
+
+@login_required
+@GET_POST
+def concept_edit(request: HttpRequest) -> HttpResponse:
+    """The coordination office edits the profile, the remarks and the reasons and goals."""
+    access = concept_edit_access(request.user)
+    concept = services.concept_for_cooperation(cooperation=access.cooperation)
+    form = ConceptForm(request.POST or None, instance=concept)
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("The overall concept was saved."))
+        return redirect("concept:overview")
+    return render(
+        request,
+        "concept/form.html",
+        {"form": form, "title": _("Edit the overall concept")},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+@require_GET
+def kurzkonzept_pdf(request: HttpRequest) -> HttpResponse:
+    """The Kurzkonzept in the structure of the official form (German, A4, PDF/A)."""
+    access = concept_access(request.user)
+    concept = services.concept_for_cooperation(cooperation=access.cooperation)
+    pdf = documents.kurzkonzept_pdf(concept, base_url=request.build_absolute_uri("/"))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    response["Content-Disposition"] = (
+        f'inline; filename="Kurzkonzept-{access.cooperation.code}-{stamp}.pdf"'
+    )
+    return response
+
+
+def _filtered_offers(request: HttpRequest):
+    cooperation = catalogue_cooperation(request.user)
+    form = OfferFilterForm(request.GET, cooperation=cooperation)
+    filters = form.filters()
+    offers = Offer.objects.visible_to(request.user).current().select_related("institution")
+    if filters.get("q"):
+        offers = offers.search(filters["q"])
+    if filters.get("field"):
+        offers = offers.filter(field_of_action=filters["field"])
+    if filters.get("institution"):
+        offers = offers.filter(institution=filters["institution"])
+    return cooperation, form, filters, offers.order_by("institution__name", "name")
+
+
+@login_required
+@require_GET
+def offer_list(request: HttpRequest) -> HttpResponse:
+    """The catalogue of offers for the target group: all staff of the cooperation read it."""
+    cooperation, form, filters, offers = _filtered_offers(request)
+    return render(
+        request,
+        "concept/offer_list.html",
+        {
+            "form": form,
+            "offers": offers,
+            "cooperation": cooperation,
+            "query": request.GET.urlencode(),
+            "may_edit": request.user.is_coordination_office,
+        },
+    )
+
+
+@login_required
+@require_GET
+def offer_list_pdf(request: HttpRequest) -> HttpResponse:
+    """The catalogue as printed, with the same filters as on the page."""
+    cooperation, _form, filters, offers = _filtered_offers(request)
+    pdf = documents.offers_pdf(
+        cooperation, offers, filters, base_url=request.build_absolute_uri("/")
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="Angebote-{cooperation.code}.pdf"'
+    return response
+
+
+def _declaration(cooperation, kind: str) -> Declaration:
+    if kind not in Declaration.Kind.values:
+        raise Http404
+    return Declaration.objects.filter(cooperation=cooperation, kind=kind).first() or Declaration(
+        cooperation=cooperation, kind=kind
+    )
+
+
+@login_required
+@GET_POST
+def declaration_edit(request: HttpRequest, kind: str) -> HttpResponse:
+    """The coordination office records a declaration's date and uploads the signed document."""
+    access = concept_edit_access(request.user)
+    declaration = _declaration(access.cooperation, kind)
+    form = DeclarationForm(request.POST or None, request.FILES or None, instance=declaration)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+        messages.success(request, _("The declaration was saved."))
+        return redirect("concept:overview")
+    return render(
+        request,
+        "concept/form.html",
+        {
+            "form": form,
+            "title": declaration.get_kind_display(),
+            "declaration": declaration,
+            "upload": True,
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+@require_GET
+def declaration_document(request: HttpRequest, kind: str) -> HttpResponse:
+    """The uploaded declaration, served only here (the storage has no public URL)."""
+    access = concept_access(request.user)
+    declaration = _declaration(access.cooperation, kind)
+    if not declaration.document:
+        raise Http404
+    suffix = declaration.document.name.rsplit(".", 1)[-1]
+    response = FileResponse(
+        declaration.document.open("rb"),
+        content_type=case_documents.content_type_of(declaration.document.name),
+    )
+    response["Content-Disposition"] = (
+        f'inline; filename="Erklaerung-{access.cooperation.code}-{declaration.kind}.{suffix}"'
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
