@@ -227,7 +227,8 @@ def load_conferences(world: DemoWorld) -> None:
     )
     _family(meeting, case.members.get(kind=FamilyMember.Kind.FATHER))
     meeting.participants.update(invited_sequence=meeting.sequence)
-    Meeting.objects.filter(pk=meeting.pk).update(state=Meeting.State.INVITED)
+    meeting.state = Meeting.State.INVITED
+    meeting.save(update_fields=["state"])
 
 
 def describe_meetings(world: DemoWorld) -> list[dict]:
