@@ -12,6 +12,7 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from agreements.models import GuidelineVersion
 from cases.models import Case
 from cases.services import add_months
 from cooperation.models import Committee, User
@@ -27,7 +28,19 @@ class StaleMinutes(Exception):
 
 
 def default_agenda(cooperation) -> list[tuple[str, str, bool]]:
-    """(title, guidance, is_health) of a Beteiligtenkonferenz's agenda for a cooperation."""
+    """(title, guidance, is_health) of a Beteiligtenkonferenz's agenda for a cooperation
+    (instance or pk).
+
+    The latest published version of the cooperation's Leitfaden decides when one of its
+    sections holds the agenda (``agreements.markup.parse_agenda``: the items of its
+    Markdown list, "(Gesundheitsdaten)" marking the health item); otherwise the
+    cooperation's AgendaTemplate, otherwise DEFAULT_AGENDA. Published versions never
+    change, so a conference's agenda is fixed by the version current when it is planned.
+    """
+    latest = GuidelineVersion.objects.latest_of(cooperation)
+    entries = latest.conference_agenda() if latest else []
+    if entries:
+        return [(entry.title, entry.guidance, entry.is_health) for entry in entries]
     items = list(AgendaTemplate.objects.filter(cooperation=cooperation))
     if items:
         return [(item.title, item.guidance, item.is_health) for item in items]
@@ -172,8 +185,8 @@ def meeting_invite(*, meeting: Meeting) -> int:
         raise ValidationError(_("Only a planned meeting can be invited to."))
     pending = list(meeting.participants.exclude(invited_sequence=meeting.sequence))
     sent = _send_invitations(meeting, pending)
-    Meeting.objects.filter(pk=meeting.pk).update(state=Meeting.State.INVITED)
     meeting.state = Meeting.State.INVITED
+    meeting.save(update_fields=["state"])
     return sent
 
 
@@ -250,7 +263,9 @@ def minutes_circulate(*, minutes: Minutes) -> Minutes:
     minutes.status = Minutes.Status.CIRCULATED
     minutes.circulated_at = timezone.now()
     minutes.save()
-    Meeting.objects.filter(pk=minutes.meeting_id).update(state=Meeting.State.CIRCULATED)
+    meeting = minutes.meeting
+    meeting.state = Meeting.State.CIRCULATED
+    meeting.save(update_fields=["state"])
     return minutes
 
 
@@ -279,5 +294,6 @@ def minutes_approve(*, minutes: Minutes, approved_by: User, base_url: str) -> Mi
         )
         locked.sha256_without_health = hashlib.sha256(reduced).hexdigest()
     locked.save()
-    Meeting.objects.filter(pk=meeting.pk).update(state=Meeting.State.APPROVED)
+    meeting.state = Meeting.State.APPROVED
+    meeting.save(update_fields=["state"])
     return locked

@@ -1,0 +1,89 @@
+"""The gateway: who reads the agreement and the Leitfaden of a cooperation, who edits.
+
+Every view of this app resolves its records through these functions.
+
+- Reading: staff of every institution that is a party of an agreement of the
+  cooperation, and the staff of its coordination office (the coordination office and the
+  data-protection officer). The agreement binds its parties, and the Leitfaden is the
+  parties' shared way of working; an institution that has not joined reads neither.
+- Editing: the coordination office of the same cooperation. The agreement is edited in
+  the admin (its back office), the Leitfaden's draft on the app's pages.
+- A superuser reads every cooperation's documents but edits only in the admin.
+- Whoever may not read gets a 404 (another cooperation's documents do not exist for
+  them); whoever reads but may not edit gets a 403.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from cooperation.models import Cooperation, Institution, User
+
+from .models import Agreement, AgreementParty, Guideline, GuidelineSection
+
+
+def readable_cooperations(user: User) -> QuerySet[Cooperation]:
+    """The cooperations whose agreement and published Leitfaden ``user`` reads."""
+    if not user.is_authenticated or not user.is_active:
+        return Cooperation.objects.none()
+    if user.is_superuser:
+        return Cooperation.objects.all()
+    institution = user.institution
+    if institution is None:
+        return Cooperation.objects.none()
+    own = Cooperation.objects.filter(pk=institution.cooperation_id)
+    if user.is_coordination_office or institution.kind == Institution.Kind.KOORDINATION:
+        return own
+    is_party = AgreementParty.objects.filter(
+        institution=institution, agreement__cooperation_id=institution.cooperation_id
+    ).exists()
+    return own if is_party else Cooperation.objects.none()
+
+
+def can_edit(user: User, cooperation: Cooperation | int) -> bool:
+    """The coordination office of that cooperation edits its agreement and Leitfaden."""
+    cooperation_id = getattr(cooperation, "pk", cooperation)
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user.is_coordination_office
+        and user.institution.cooperation_id == cooperation_id
+    )
+
+
+def agreements_visible_to(user: User) -> QuerySet[Agreement]:
+    return Agreement.objects.filter(cooperation__in=readable_cooperations(user))
+
+
+def get_agreement_for_user_or_404(user: User, pk: int) -> Agreement:
+    return get_object_or_404(agreements_visible_to(user).select_related("cooperation"), pk=pk)
+
+
+def guidelines_visible_to(user: User) -> QuerySet[Guideline]:
+    return Guideline.objects.filter(cooperation__in=readable_cooperations(user))
+
+
+def get_guideline_for_user_or_404(user: User, pk: int) -> Guideline:
+    return get_object_or_404(guidelines_visible_to(user).select_related("cooperation"), pk=pk)
+
+
+def get_guideline_for_editor(user: User, pk: int) -> Guideline:
+    """The Leitfaden whose draft ``user`` edits: 404 if unseen, 403 if only read."""
+    guideline = get_guideline_for_user_or_404(user, pk)
+    if not can_edit(user, guideline.cooperation_id):
+        raise PermissionDenied
+    return guideline
+
+
+def get_section_for_editor(user: User, pk: int) -> GuidelineSection:
+    """A section of a Leitfaden ``user`` edits (draft or published: the caller refuses
+    published ones with its own message)."""
+    section = get_object_or_404(
+        GuidelineSection.objects.filter(guideline__in=guidelines_visible_to(user)).select_related(
+            "guideline", "version"
+        ),
+        pk=pk,
+    )
+    if not can_edit(user, section.guideline.cooperation_id):
+        raise PermissionDenied
+    return section

@@ -1,0 +1,100 @@
+"""The Heinsberg agreement and Leitfaden the tests of this app work with.
+
+The agreement's parties are Jugendamt Erkelenz, the Gesundheitsamt, Caritas, Diakonie
+and the Kreisjugendamt. Jugendamt Hückelhoven (the ``uninvolved_caseworker``) has not
+joined; Lindenbrück is another cooperation.
+"""
+
+import datetime
+import io
+
+import pypdf
+import pytest
+from django.test import Client
+
+from agreements import services
+from agreements.models import Agreement, AgreementParty, AgreementSection, GuidelineSection
+from cooperation.models import User
+
+PARTIES = ("erkelenz", "gesundheitsamt", "caritas", "diakonie", "kreisjugendamt")
+AGENDA_V1 = (
+    "Die Konferenz folgt dieser Tagesordnung:\n\n"
+    "1. Begrüßung und Anlass\n"
+    "2. Situation des Kindes\n"
+    "3. Situation der Eltern und Behandlung (Gesundheitsdaten)\n"
+    "   Nur mit Freigabe der Gesundheitsdaten besprechen.\n"
+    "4. Vereinbarungen\n"
+    "5. Nächster Termin\n"
+)
+PROTOCOL_V1 = "Die Eltern erhalten das Protokoll auf Papier."
+
+
+@pytest.fixture
+def signed_in(db):
+    """A browser of its own for each user, speaking German."""
+
+    def sign_in(user: User) -> Client:
+        browser = Client(HTTP_ACCEPT_LANGUAGE="de")
+        browser.force_login(user)
+        return browser
+
+    return sign_in
+
+
+@pytest.fixture
+def agreement(institutions, heinsberg) -> Agreement:
+    """``heinsberg`` is the root conftest's cooperation of the institutions."""
+    agreement = Agreement.objects.create(
+        cooperation=heinsberg,
+        title="Kooperationsvereinbarung Jugendhilfe – Suchthilfe",
+        legal_form="öffentlich-rechtliche Vereinbarung",
+        responsible_body="Kreis Heinsberg",
+        effective_since=datetime.date(2016, 5, 1),
+        goals="Eltern mit Suchterkrankung und ihren Kindern ein gemeinsames Leben ermöglichen.",
+        financing="Keine finanziellen Auswirkungen.",
+    )
+    for key in PARTIES:
+        AgreementParty.objects.create(
+            agreement=agreement,
+            institution=institutions[key],
+            signatory_name=f"Leitung {institutions[key].short_name}",
+            signatory_function="Leitung",
+            signed_on=datetime.date(2016, 4, 20),
+        )
+    AgreementSection.objects.create(
+        agreement=agreement,
+        number=1,
+        title="Gegenstand",
+        body="Zusammenarbeit von Jugendhilfe und Suchthilfe im Kreis Heinsberg.",
+    )
+    return agreement
+
+
+def add(guideline, title, body, agenda=False) -> GuidelineSection:
+    return services.section_add(
+        guideline=guideline,
+        section=GuidelineSection(title=title, body=body, is_conference_agenda=agenda),
+    )
+
+
+@pytest.fixture
+def guideline(agreement, heinsberg, coordination_office):
+    """Version 1 published: three sections, the second holds the conference agenda."""
+    guideline = services.guideline_create(cooperation=heinsberg)
+    guideline.title = "Leitfaden Jugendhilfe – Suchthilfe"
+    guideline.save()
+    add(guideline, "Grundsätze", "Das Wohl des Kindes steht im Zentrum.")
+    add(guideline, "Die Beteiligtenkonferenz", AGENDA_V1, agenda=True)
+    add(guideline, "Das Protokoll", PROTOCOL_V1)
+    services.guideline_publish(guideline=guideline, published_by=coordination_office)
+    return guideline
+
+
+def draft(guideline, title) -> GuidelineSection:
+    return guideline.draft_sections().get(title=title)
+
+
+def pdf_pages(content: bytes) -> list[str]:
+    """The text of each page, whitespace collapsed."""
+    reader = pypdf.PdfReader(io.BytesIO(content))
+    return [" ".join(page.extract_text().split()) for page in reader.pages]
