@@ -142,7 +142,7 @@ class AgreementChange:
         if model is Agreement:
             subject = str(_("Agreement"))
         elif model is AgreementParty:
-            subject = f"{_('Party')}: {record.institution.name}"
+            subject = _("Party: %(institution)s") % {"institution": record.institution.name}
         else:
             subject = f"§ {record.number} {record.title}"
         return cls(
