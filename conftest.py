@@ -12,7 +12,10 @@
 - ``superuser``: the technical administrator
 """
 
+import datetime
+
 import pytest
+from django.test import Client
 
 from cooperation.models import Institution, User
 from tests import factories
@@ -163,3 +166,34 @@ def lindenbrueck_coordination(institutions) -> User:
 @pytest.fixture
 def superuser(db) -> User:
     return User.objects.create_superuser("admin", "admin@kispfam.example", factories.PASSWORD)
+
+
+@pytest.fixture
+def signed_in(db):
+    """A browser of its own for each user, speaking German."""
+
+    def sign_in(user: User) -> Client:
+        browser = Client(HTTP_ACCEPT_LANGUAGE="de")
+        browser.force_login(user)
+        return browser
+
+    return sign_in
+
+
+@pytest.fixture
+def family_case(institutions, erkelenz_caseworker):
+    """Family Beispiel, led by Jugendamt Erkelenz, which recorded the mother Sabine."""
+    from cases import services
+    from cases.models import FamilyMember
+
+    return services.case_open(
+        lead_institution=institutions["erkelenz"],
+        opened_by=erkelenz_caseworker,
+        first_member=FamilyMember(
+            kind=FamilyMember.Kind.MOTHER,
+            first_name="Sabine",
+            last_name="Beispiel",
+            date_of_birth=datetime.date(1991, 3, 14),
+            address="Marktplatz 1, 41812 Erkelenz",
+        ),
+    )

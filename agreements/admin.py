@@ -4,41 +4,20 @@ sections on one page; every save lands in the history (as-of views and PDFs)."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from cooperation.admin import CooperationScopedAdmin, manages, scope_choices
+from cooperation.admin import CooperationScopedAdmin, CoordinationInline
 
 from .models import Agreement, AgreementParty, AgreementSection
 
 
-class CoordinationInline:
-    """An inline the coordination office manages, offering only its own institutions."""
-
-    extra = 0
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        scope_choices(db_field, request, kwargs)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def has_add_permission(self, request, obj=None):
-        return manages(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return manages(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        # Removing a party or section is a change of the agreement: it stays in the history.
-        return manages(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return manages(request.user)
-
-
 class AgreementPartyInline(CoordinationInline, admin.TabularInline):
     model = AgreementParty
+    extra = 0
     fields = ["institution", "signatory_name", "signatory_function", "signed_on"]
 
 
 class AgreementSectionInline(CoordinationInline, admin.StackedInline):
     model = AgreementSection
+    extra = 0
     fields = ["number", "title", "body"]
 
 

@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import admin
 from django.db import models
 
-from cooperation.admin import CooperationScopedAdmin, manages, scope_choices
+from cooperation.admin import CooperationScopedAdmin, CoordinationInline, scope_choices
 
 from .models import (
     Indicator,
@@ -41,24 +41,8 @@ class OwnCooperationAdmin(CooperationScopedAdmin):
         return [f for f in self.list_filter if f not in ("cooperation", "institution")]
 
 
-class ScopedInline(admin.TabularInline):
-    extra = 1
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        scope_choices(db_field, request, kwargs)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def has_add_permission(self, request, obj=None):
-        return manages(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return manages(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        return manages(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return manages(request.user)
+class ScopedInline(CoordinationInline, admin.TabularInline):
+    pass
 
 
 class IndicatorValueInline(ScopedInline):

@@ -176,8 +176,10 @@ class UserAdmin(CooperationScopedAdmin, DjangoUserAdmin):
         return form
 
 
-class CommitteeMemberInline(admin.TabularInline):
-    model = CommitteeMember
+class CoordinationInline:
+    """An inline the coordination office manages, offering only its own cooperation's
+    institutions and people (mix in before ``admin.TabularInline``)."""
+
     extra = 1
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -195,6 +197,10 @@ class CommitteeMemberInline(admin.TabularInline):
 
     def has_view_permission(self, request, obj=None):
         return manages(request.user)
+
+
+class CommitteeMemberInline(CoordinationInline, admin.TabularInline):
+    model = CommitteeMember
 
 
 @admin.register(Committee)

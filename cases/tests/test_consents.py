@@ -14,14 +14,12 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
 from cases import services
 from cases.models import (
     AccessLog,
-    Case,
     CaseGrant,
     Consent,
     DataCategory,
@@ -29,7 +27,6 @@ from cases.models import (
     Involvement,
     Notification,
 )
-from cooperation.models import User
 from tests import factories
 from tests.german import assert_german_error, german, label
 
@@ -62,34 +59,7 @@ def text_of(pdf: bytes) -> str:
     return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
 
 
-@pytest.fixture
-def signed_in(db):
-    """A browser of its own for each user, speaking German."""
-
-    def sign_in(user: User) -> Client:
-        browser = Client(HTTP_ACCEPT_LANGUAGE="de")
-        browser.force_login(user)
-        return browser
-
-    return sign_in
-
-
 # --- the world -----------------------------------------------------------------------
-
-
-@pytest.fixture
-def family_case(institutions, erkelenz_caseworker) -> Case:
-    """Family Beispiel, led by Jugendamt Erkelenz, which recorded the mother Sabine."""
-    return services.case_open(
-        lead_institution=institutions["erkelenz"],
-        opened_by=erkelenz_caseworker,
-        first_member=FamilyMember(
-            kind=FamilyMember.Kind.MOTHER,
-            first_name="Sabine",
-            last_name="Beispiel",
-            date_of_birth=datetime.date(1991, 3, 14),
-        ),
-    )
 
 
 @pytest.fixture

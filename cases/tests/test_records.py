@@ -10,7 +10,6 @@ import re
 
 import pytest
 import time_machine
-from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -75,35 +74,7 @@ def section(html: str, heading_id: str) -> str:
     return html[start : end if end != -1 else None]
 
 
-@pytest.fixture
-def signed_in(db):
-    """A browser of its own for each user, speaking German."""
-
-    def sign_in(user: User) -> Client:
-        browser = Client(HTTP_ACCEPT_LANGUAGE="de")
-        browser.force_login(user)
-        return browser
-
-    return sign_in
-
-
 # --- the world -----------------------------------------------------------------------
-
-
-@pytest.fixture
-def family_case(institutions, erkelenz_caseworker) -> Case:
-    """Family Beispiel, led by Jugendamt Erkelenz, which recorded the mother Sabine."""
-    return services.case_open(
-        lead_institution=institutions["erkelenz"],
-        opened_by=erkelenz_caseworker,
-        first_member=FamilyMember(
-            kind=Kind.MOTHER,
-            first_name="Sabine",
-            last_name="Beispiel",
-            date_of_birth=datetime.date(1991, 3, 14),
-            address="Marktplatz 1, 41812 Erkelenz",
-        ),
-    )
 
 
 @pytest.fixture

@@ -18,12 +18,11 @@ import zoneinfo
 import pypdf
 import pytest
 import time_machine
-from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
 from cases import services as case_services
-from cases.models import Case, DataCategory, FamilyMember
+from cases.models import DataCategory, FamilyMember
 from conferences import services
 from conferences.models import Action, Amendment, Meeting, Minutes, MinutesComment, Participant
 from cooperation.models import Committee, CommitteeMember, User
@@ -110,34 +109,7 @@ def revoke(consent, recorded_by) -> None:
     )
 
 
-@pytest.fixture
-def signed_in(db):
-    """A browser of its own for each user, speaking German."""
-
-    def sign_in(user: User) -> Client:
-        browser = Client(HTTP_ACCEPT_LANGUAGE="de")
-        browser.force_login(user)
-        return browser
-
-    return sign_in
-
-
 # --- the world -----------------------------------------------------------------------
-
-
-@pytest.fixture
-def family_case(institutions, erkelenz_caseworker) -> Case:
-    """Family Beispiel, led by Jugendamt Erkelenz, which recorded the mother Sabine."""
-    return case_services.case_open(
-        lead_institution=institutions["erkelenz"],
-        opened_by=erkelenz_caseworker,
-        first_member=FamilyMember(
-            kind=Kind.MOTHER,
-            first_name="Sabine",
-            last_name="Beispiel",
-            date_of_birth=datetime.date(1991, 3, 14),
-        ),
-    )
 
 
 @pytest.fixture
