@@ -13,6 +13,8 @@
 """
 
 import datetime
+import os
+import shutil
 
 import pytest
 from django.test import Client
@@ -197,3 +199,44 @@ def family_case(institutions, erkelenz_caseworker):
             address="Marktplatz 1, 41812 Erkelenz",
         ),
     )
+
+
+# Browser tests (Playwright driving Debian's chromium): one browser for the whole session,
+# shared by every module that needs a page. Without a Chromium they are skipped with a
+# message; under CI (CI=true) a missing browser is a failure, never a skip.
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but no chromium is installed: browser tests must run in CI.")
+        pytest.skip("Browser tests skipped: Debian's chromium is not installed.")
+    # Playwright's sync API runs an event loop; Django must allow ORM calls beside it.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(locale="de-DE", base_url=live_server.url)
+    page = context.new_page()
+    yield page
+    context.close()

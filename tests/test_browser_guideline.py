@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from agreements import services
 from agreements.models import Agreement, AgreementParty, GuidelineSection
-from tests.test_browser import browser, de, labelled, log_in, log_out, page  # noqa: F401
+from tests.test_browser import de, labelled, log_in, log_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -55,7 +55,7 @@ def leitfaden(institutions, coordination_office):
 
 
 def test_the_coordination_office_publishes_a_new_version_and_erkelenz_sees_what_changed(
-    page,  # noqa: F811
+    page,
     leitfaden,
     coordination_office,
     erkelenz_caseworker,

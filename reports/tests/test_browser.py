@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from cases import services
-from tests.test_browser import browser, log_in, page  # noqa: F401 (fixtures)
+from tests.test_browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,7 +21,7 @@ def frozen_today():
 
 
 def test_the_charts_are_drawn_under_the_csp_and_named_for_screen_readers(
-    page,  # noqa: F811
+    page,
     institutions,
     coordination_office,
     erkelenz_caseworker,
