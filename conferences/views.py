@@ -188,7 +188,9 @@ def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
         form.save()
         messages.success(request, _("The participant was added."))
         return redirect(meeting)
-    return _render_form(request, form, _("Add a participant"), meeting=meeting)
+    return _render_form(
+        request, form, _("Add a participant"), meeting=meeting, form_class="participant-form"
+    )
 
 
 @login_required
