@@ -247,7 +247,21 @@ class CategoriesField(forms.MultipleChoiceField):
         super().__init__(choices=DataCategory.choices, **kwargs)
 
 
-class ConsentForm(DateInputsMixin, forms.ModelForm):
+class ScanUploadMixin:
+    """The scan of a signed consent: checked by its content, kept apart from the rest."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scan"].widget.attrs["accept"] = "application/pdf,image/jpeg,image/png"
+
+    def clean_scan(self):
+        scan = self.cleaned_data.get("scan")
+        if scan and hasattr(scan, "content_type"):
+            documents.check_upload(scan)
+        return scan
+
+
+class ConsentForm(ScanUploadMixin, DateInputsMixin, forms.ModelForm):
     """A Schweigepflichtentbindung as SGB X §67b asks for it: specific, provable, informed."""
 
     record_as = forms.ChoiceField(
@@ -302,16 +316,9 @@ class ConsentForm(DateInputsMixin, forms.ModelForm):
         self.fields["scan"].help_text = _(
             "PDF, JPEG or PNG, at most %(size)d MB. Required for a given paper consent."
         ) % {"size": settings.CONSENT_SCAN_MAX_BYTES // (1024 * 1024)}
-        self.fields["scan"].widget.attrs["accept"] = "application/pdf,image/jpeg,image/png"
         self.fields["valid_from"].initial = timezone.localdate()
         self.fields["obtained_on"].initial = timezone.localdate()
         self.fields["purpose"].widget.attrs["rows"] = 3
-
-    def clean_scan(self):
-        scan = self.cleaned_data.get("scan")
-        if scan and hasattr(scan, "content_type"):
-            documents.check_upload(scan)
-        return scan
 
     def clean(self):
         data = super().clean()
@@ -358,7 +365,7 @@ class ConsentForm(DateInputsMixin, forms.ModelForm):
         return data
 
 
-class ConsentGiveForm(DateInputsMixin, forms.ModelForm):
+class ConsentGiveForm(ScanUploadMixin, DateInputsMixin, forms.ModelForm):
     """A requested consent is now given: when, and the scan of the signed form."""
 
     class Meta:
@@ -375,7 +382,6 @@ class ConsentGiveForm(DateInputsMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["obtained_on"].required = True
         self.fields["obtained_on"].initial = timezone.localdate()
-        self.fields["scan"].widget.attrs["accept"] = "application/pdf,image/jpeg,image/png"
         for flag in (
             "informed_of_purpose",
             "informed_of_refusal_consequences",
@@ -385,12 +391,6 @@ class ConsentGiveForm(DateInputsMixin, forms.ModelForm):
             self.fields[flag].error_messages["required"] = _(
                 "A consent is valid only when the person was told this (SGB X §67b)."
             )
-
-    def clean_scan(self):
-        scan = self.cleaned_data.get("scan")
-        if scan and hasattr(scan, "content_type"):
-            documents.check_upload(scan)
-        return scan
 
     def clean(self):
         data = super().clean()

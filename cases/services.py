@@ -31,7 +31,8 @@ ALL_CATEGORIES = list(DataCategory.values)
 logger = logging.getLogger(__name__)
 
 
-def _next_reference(cooperation: Cooperation, year: int) -> str:
+def next_reference(cooperation: Cooperation, year: int) -> str:
+    """The next free reference of ``year``, e.g. HS-2026-0007."""
     # Lock the cooperation row so that two cases opened at once get distinct numbers.
     Cooperation.objects.select_for_update().get(pk=cooperation.pk)
     prefix = f"{cooperation.code.upper()}-{year}-"
@@ -71,7 +72,7 @@ def case_open(
     today = timezone.localdate(now)
     case = Case.objects.create(
         cooperation=lead_institution.cooperation,
-        reference=_next_reference(lead_institution.cooperation, today.year),
+        reference=next_reference(lead_institution.cooperation, today.year),
         lead_institution=lead_institution,
         opened_by=opened_by,
         opened_at=now,

@@ -66,18 +66,6 @@ def _at(day: datetime.date, hour: int) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, 0)))
 
 
-def _reference(cooperation, year: int) -> str:
-    """The next free reference of ``year`` (cases opened in earlier years carry theirs)."""
-    prefix = f"{cooperation.code.upper()}-{year}-"
-    last = (
-        Case.objects.filter(reference__startswith=prefix)
-        .order_by("-reference")
-        .values_list("reference", flat=True)
-        .first()
-    )
-    return f"{prefix}{(int(last.rsplit('-', 1)[1]) + 1 if last else 1):04d}"
-
-
 def _open(world: DemoWorld, lead: str, opened: datetime.date, parent, child) -> Case:
     institution, user = world.institutions[lead], world.users[f"{PREFIX[lead]}.fachkraft"]
     surname, kind, first_name = parent
@@ -94,7 +82,7 @@ def _open(world: DemoWorld, lead: str, opened: datetime.date, parent, child) -> 
     # Dated back to its opening: reference, time, first due date, the lead's involvement.
     reference = case.reference
     if opened.year != timezone.localdate().year:
-        reference = _reference(case.cooperation, opened.year)
+        reference = services.next_reference(case.cooperation, opened.year)
     Case.objects.filter(pk=case.pk).update(
         reference=reference,
         opened_at=_at(opened, 9),

@@ -10,11 +10,9 @@ import io
 
 import pypdf
 import pytest
-from django.test import Client
 
 from agreements import services
 from agreements.models import Agreement, AgreementParty, AgreementSection, GuidelineSection
-from cooperation.models import User
 
 PARTIES = ("erkelenz", "gesundheitsamt", "caritas", "diakonie", "kreisjugendamt")
 AGENDA_V1 = (
@@ -27,18 +25,6 @@ AGENDA_V1 = (
     "5. Nächster Termin\n"
 )
 PROTOCOL_V1 = "Die Eltern erhalten das Protokoll auf Papier."
-
-
-@pytest.fixture
-def signed_in(db):
-    """A browser of its own for each user, speaking German."""
-
-    def sign_in(user: User) -> Client:
-        browser = Client(HTTP_ACCEPT_LANGUAGE="de")
-        browser.force_login(user)
-        return browser
-
-    return sign_in
 
 
 @pytest.fixture

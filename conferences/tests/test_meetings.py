@@ -150,18 +150,6 @@ def add_child(case, institution, first_name, born) -> FamilyMember:
 
 
 @pytest.fixture
-def caritas_released(family_case, institutions, erkelenz_caseworker):
-    """The mother released Erkelenz's master data and conference protocols to Caritas."""
-    return factories.give_consent(
-        family_case,
-        institutions["erkelenz"],
-        [institutions["caritas"]],
-        [C.MASTER, C.PROTOCOLS],
-        erkelenz_caseworker,
-    )
-
-
-@pytest.fixture
 def diakonie_master_only(family_case, institutions, erkelenz_caseworker):
     """Diakonie sees the case (master data) but no conference protocols."""
     return factories.give_consent(

@@ -113,18 +113,6 @@ def revoke(consent, recorded_by) -> None:
 
 
 @pytest.fixture
-def caritas_released(family_case, institutions, erkelenz_caseworker):
-    """Master data and conference protocols released to Caritas, health data not."""
-    return factories.give_consent(
-        family_case,
-        institutions["erkelenz"],
-        [institutions["caritas"]],
-        [C.MASTER, C.PROTOCOLS],
-        erkelenz_caseworker,
-    )
-
-
-@pytest.fixture
 def gesundheitsamt_released(family_case, institutions, erkelenz_caseworker):
     """The Gesundheitsamt also receives Erkelenz's health data."""
     return factories.give_consent(
