@@ -69,6 +69,7 @@ class Agreement(models.Model):
                 parties=list(self.parties.select_related("institution")),
                 sections=list(self.sections.all()),
                 day=None,
+                changed_on=self.last_changed_on(),
             )
         moment = end_of_day(day)
         agreement = self.history.as_of(moment)
@@ -83,7 +84,22 @@ class Agreement(models.Model):
             parties=sorted(parties, key=lambda p: p.institution.name),
             sections=sorted(sections, key=lambda s: s.number),
             day=day,
+            changed_on=self.last_changed_on(moment),
         )
+
+    def last_changed_on(self, moment: datetime.datetime | None = None) -> datetime.date | None:
+        """The day of the last recorded change of the agreement, its parties or sections
+        (up to ``moment``): the "Stand" of the text as it reads then."""
+        histories = [
+            self.history.all(),
+            AgreementParty.history.filter(agreement_id=self.pk),
+            AgreementSection.history.filter(agreement_id=self.pk),
+        ]
+        if moment is not None:
+            histories = [history.filter(history_date__lte=moment) for history in histories]
+        latest = [h.aggregate(at=models.Max("history_date"))["at"] for h in histories]
+        latest = [at for at in latest if at is not None]
+        return timezone.localdate(max(latest)) if latest else None
 
     def changes(self) -> list["AgreementChange"]:
         """Every recorded change of the agreement, its parties and its sections, newest
@@ -123,6 +139,8 @@ class AgreementState:
     parties: list
     sections: list
     day: datetime.date | None
+    # The day of the last change up to ``day``: the text's "Stand".
+    changed_on: datetime.date | None = None
 
 
 @dataclass(frozen=True)
@@ -268,6 +286,15 @@ class GuidelineVersionQuerySet(models.QuerySet):
     def latest_of(self, cooperation) -> "GuidelineVersion | None":
         """The latest published version of a cooperation's Leitfaden (instance or pk)."""
         return self.filter(guideline__cooperation=cooperation).order_by("-number").first()
+
+    def conference_agenda(self, cooperation) -> list[tuple[str, str, bool]]:
+        """(title, guidance, is_health) of the Beteiligtenkonferenz agenda that the latest
+        published version prescribes; [] when it has no agenda section. Published versions
+        never change, so a conference's agenda is fixed by the version current when it is
+        planned."""
+        latest = self.latest_of(cooperation)
+        entries = latest.conference_agenda() if latest else []
+        return [(entry.title, entry.guidance, entry.is_health) for entry in entries]
 
     def update(self, **kwargs):
         raise ValidationError(IMMUTABLE, code="immutable")

@@ -13,10 +13,12 @@ Every view of this app resolves its records through these functions.
   them); whoever reads but may not edit gets a 403.
 """
 
-from django.core.exceptions import PermissionDenied
+from dataclasses import dataclass
+
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
+from common.access import Decision, decide, require
 from cooperation.models import Cooperation, Institution, User
 
 from .models import Agreement, AgreementParty, Guideline, GuidelineSection
@@ -40,10 +42,10 @@ def readable_cooperations(user: User) -> QuerySet[Cooperation]:
     return own if is_party else Cooperation.objects.none()
 
 
-def can_edit(user: User, cooperation: Cooperation | int) -> bool:
+def may_edit(user: User, cooperation: Cooperation | int) -> Decision:
     """The coordination office of that cooperation edits its agreement and Leitfaden."""
     cooperation_id = getattr(cooperation, "pk", cooperation)
-    return (
+    return decide(
         user.is_authenticated
         and user.is_active
         and user.is_coordination_office
@@ -51,28 +53,46 @@ def can_edit(user: User, cooperation: Cooperation | int) -> bool:
     )
 
 
+def may_start_guideline(user: User) -> Decision:
+    """The coordination office starts its cooperation's Leitfaden."""
+    return decide(user.is_authenticated and user.is_coordination_office)
+
+
+@dataclass(frozen=True)
+class AgreementAccess:
+    agreement: Agreement
+    may_edit: Decision
+
+
+@dataclass(frozen=True)
+class GuidelineAccess:
+    guideline: Guideline
+    may_edit: Decision
+
+
 def agreements_visible_to(user: User) -> QuerySet[Agreement]:
     return Agreement.objects.filter(cooperation__in=readable_cooperations(user))
 
 
-def get_agreement_for_user_or_404(user: User, pk: int) -> Agreement:
-    return get_object_or_404(agreements_visible_to(user).select_related("cooperation"), pk=pk)
+def get_agreement_for_user_or_404(user: User, pk: int) -> AgreementAccess:
+    agreement = get_object_or_404(agreements_visible_to(user).select_related("cooperation"), pk=pk)
+    return AgreementAccess(agreement, may_edit(user, agreement.cooperation_id))
 
 
 def guidelines_visible_to(user: User) -> QuerySet[Guideline]:
     return Guideline.objects.filter(cooperation__in=readable_cooperations(user))
 
 
-def get_guideline_for_user_or_404(user: User, pk: int) -> Guideline:
-    return get_object_or_404(guidelines_visible_to(user).select_related("cooperation"), pk=pk)
+def get_guideline_for_user_or_404(user: User, pk: int) -> GuidelineAccess:
+    guideline = get_object_or_404(guidelines_visible_to(user).select_related("cooperation"), pk=pk)
+    return GuidelineAccess(guideline, may_edit(user, guideline.cooperation_id))
 
 
 def get_guideline_for_editor(user: User, pk: int) -> Guideline:
     """The Leitfaden whose draft ``user`` edits: 404 if unseen, 403 if only read."""
-    guideline = get_guideline_for_user_or_404(user, pk)
-    if not can_edit(user, guideline.cooperation_id):
-        raise PermissionDenied
-    return guideline
+    access = get_guideline_for_user_or_404(user, pk)
+    require(access.may_edit)
+    return access.guideline
 
 
 def get_section_for_editor(user: User, pk: int) -> GuidelineSection:
@@ -84,6 +104,5 @@ def get_section_for_editor(user: User, pk: int) -> GuidelineSection:
         ),
         pk=pk,
     )
-    if not can_edit(user, section.guideline.cooperation_id):
-        raise PermissionDenied
+    require(may_edit(user, section.guideline.cooperation_id))
     return section

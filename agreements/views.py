@@ -3,7 +3,7 @@ gateway in ``permissions.py`` first."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,18 +11,22 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from common.access import require
+from common.http import pdf_response
+
 from . import diff, documents, services
 from .forms import AsOfForm, GuidelineSectionForm, GuidelineTitleForm, PublishForm
 from .markup import parse_agenda
 from .models import IMMUTABLE, Agreement, GuidelineSection, GuidelineVersion
 from .permissions import (
     agreements_visible_to,
-    can_edit,
     get_agreement_for_user_or_404,
     get_guideline_for_editor,
     get_guideline_for_user_or_404,
     get_section_for_editor,
     guidelines_visible_to,
+    may_edit,
+    may_start_guideline,
     readable_cooperations,
 )
 
@@ -32,12 +36,6 @@ GET_POST = require_http_methods(["GET", "POST"])
 def _data(request: HttpRequest):
     """The submitted form data, or None on GET (an empty POST is still a submission)."""
     return request.POST if request.method == "POST" else None
-
-
-def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
 
 
 # --- overview ------------------------------------------------------------------------
@@ -60,7 +58,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "latest": guidelines[cooperation.pk].latest_version()
             if cooperation.pk in guidelines
             else None,
-            "can_edit": can_edit(user, cooperation),
+            "can_edit": may_edit(user, cooperation),
         }
         for cooperation in cooperations
     ]
@@ -75,24 +73,25 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def _agreement_state(request: HttpRequest, pk: int):
-    """(agreement, form, state, missing_day): ``state`` is None when ``?stand=`` is
+    """(access, form, state, missing_day): ``state`` is None when ``?stand=`` is
     invalid, or when the agreement was not yet recorded on that day (``missing_day``)."""
-    agreement = get_agreement_for_user_or_404(request.user, pk)
+    access = get_agreement_for_user_or_404(request.user, pk)
     form = AsOfForm(request.GET or None)
     if form.is_bound and not form.is_valid():
-        return agreement, form, None, None
+        return access, form, None, None
     day = form.cleaned_data.get("stand") if form.is_bound else None
     try:
-        return agreement, form, agreement.state_on(day), None
+        return access, form, access.agreement.state_on(day), None
     except Agreement.DoesNotExist:
-        return agreement, form, None, day
+        return access, form, None, day
 
 
 @login_required
 @require_GET
 def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The agreement as it stands, or as it stood on ``?stand=YYYY-MM-DD``."""
-    agreement, form, state, missing_day = _agreement_state(request, pk)
+    access, form, state, missing_day = _agreement_state(request, pk)
+    agreement = access.agreement
     change_days = agreement.change_days()
     context = {
         "agreement": agreement,
@@ -101,7 +100,7 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "missing_day": missing_day,
         "first_recorded": change_days[-1].day if change_days else None,
         "change_days": change_days,
-        "can_edit": can_edit(request.user, agreement.cooperation_id),
+        "can_edit": access.may_edit,
     }
     status = 200 if state else (404 if missing_day else 400)
     return render(request, "agreements/agreement_detail.html", context, status=status)
@@ -110,27 +109,31 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def agreement_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    agreement, form, state, missing_day = _agreement_state(request, pk)
+    access, form, state, missing_day = _agreement_state(request, pk)
+    agreement = access.agreement
     if missing_day:
         raise Http404
     if state is None:
         return HttpResponseBadRequest(_("Enter a valid date."))
-    pdf = documents.agreement_pdf(state, base_url=request.build_absolute_uri("/"))
+    pdf = documents.agreement_pdf(state)
     suffix = f"-stand-{state.day:%Y-%m-%d}" if state.day else ""
-    return _pdf_response(pdf, f"kooperationsvereinbarung-{agreement.pk}{suffix}.pdf")
+    return pdf_response(
+        pdf, filename=f"kooperationsvereinbarung-{agreement.pk}{suffix}.pdf", family_data=False
+    )
 
 
 # --- the Leitfaden: reading ----------------------------------------------------------
 
 
-def _version_page(request: HttpRequest, guideline, version: GuidelineVersion | None):
+def _version_page(request: HttpRequest, access, version: GuidelineVersion | None):
+    guideline = access.guideline
     versions = list(guideline.versions.select_related("published_by"))
     context = {
         "guideline": guideline,
         "version": version,
         "versions": versions,
         "latest": versions[0] if versions else None,
-        "can_edit": can_edit(request.user, guideline.cooperation_id),
+        "can_edit": access.may_edit,
     }
     if version:
         sections = version.ordered_sections()
@@ -151,26 +154,26 @@ def _version_page(request: HttpRequest, guideline, version: GuidelineVersion | N
 @require_GET
 def guideline_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The latest published version of the Leitfaden (what everyone works by)."""
-    guideline = get_guideline_for_user_or_404(request.user, pk)
-    return _version_page(request, guideline, guideline.latest_version())
+    access = get_guideline_for_user_or_404(request.user, pk)
+    return _version_page(request, access, access.guideline.latest_version())
 
 
 @login_required
 @require_GET
 def guideline_version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     """An older (or the latest) version by its number, and what it changed."""
-    guideline = get_guideline_for_user_or_404(request.user, pk)
-    version = get_object_or_404(guideline.versions, number=number)
-    return _version_page(request, guideline, version)
+    access = get_guideline_for_user_or_404(request.user, pk)
+    version = get_object_or_404(access.guideline.versions, number=number)
+    return _version_page(request, access, version)
 
 
 @login_required
 @require_GET
 def guideline_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    guideline = get_guideline_for_user_or_404(request.user, pk)
+    guideline = get_guideline_for_user_or_404(request.user, pk).guideline
     version = get_object_or_404(guideline.versions.select_related("published_by"), number=number)
-    pdf = documents.guideline_pdf(version, base_url=request.build_absolute_uri("/"))
-    return _pdf_response(pdf, f"leitfaden-fassung-{version.number}.pdf")
+    pdf = documents.guideline_pdf(version)
+    return pdf_response(pdf, filename=f"leitfaden-fassung-{version.number}.pdf", family_data=False)
 
 
 # --- the Leitfaden: the coordination office's draft ----------------------------------
@@ -180,10 +183,8 @@ def guideline_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 @require_POST
 def guideline_create(request: HttpRequest) -> HttpResponse:
     """Start the Leitfaden of one's own cooperation (the coordination office)."""
-    user = request.user
-    if not user.is_coordination_office:
-        raise PermissionDenied
-    guideline = services.guideline_create(cooperation=user.cooperation)
+    require(may_start_guideline(request.user))
+    guideline = services.guideline_create(cooperation=request.user.cooperation)
     return redirect("agreements:draft", pk=guideline.pk)
 
 

@@ -13,9 +13,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.dates import add_months
+from common.uploads import CheckedFileField
 from cooperation.models import Institution, User
 
-from . import documents, services
 from .models import (
     Case,
     Consent,
@@ -151,7 +152,7 @@ class CaseForm(DateInputsMixin, ConcurrentEditForm):
         if data.get("closed_on") and data["closed_on"] > timezone.localdate():
             self.add_error("closed_on", _("A case cannot be closed in the future."))
         due = data.get("conference_due_on")
-        if due and due > services.add_months(timezone.localdate(), 12):
+        if due and due > add_months(timezone.localdate(), 12):
             # The Leitfaden: a Beteiligtenkonferenz at least once a year.
             self.add_error(
                 "conference_due_on", _("The next conference is due within 12 months at most.")
@@ -247,21 +248,7 @@ class CategoriesField(forms.MultipleChoiceField):
         super().__init__(choices=DataCategory.choices, **kwargs)
 
 
-class ScanUploadMixin:
-    """The scan of a signed consent: checked by its content, kept apart from the rest."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["scan"].widget.attrs["accept"] = "application/pdf,image/jpeg,image/png"
-
-    def clean_scan(self):
-        scan = self.cleaned_data.get("scan")
-        if scan and hasattr(scan, "content_type"):
-            documents.check_upload(scan)
-        return scan
-
-
-class ConsentForm(ScanUploadMixin, DateInputsMixin, forms.ModelForm):
+class ConsentForm(DateInputsMixin, forms.ModelForm):
     """A Schweigepflichtentbindung as SGB X §67b asks for it: specific, provable, informed."""
 
     record_as = forms.ChoiceField(
@@ -293,6 +280,7 @@ class ConsentForm(ScanUploadMixin, DateInputsMixin, forms.ModelForm):
             "informed_of_revocation_right",
         ]
         widgets = {"recipients": forms.CheckboxSelectMultiple}
+        field_classes = {"scan": CheckedFileField}
 
     def __init__(
         self, *args, case: Case, institution: Institution, members, has_scan=False, **kwargs
@@ -315,7 +303,7 @@ class ConsentForm(ScanUploadMixin, DateInputsMixin, forms.ModelForm):
         ) % {"institution": institution.name}
         self.fields["scan"].help_text = _(
             "PDF, JPEG or PNG, at most %(size)d MB. Required for a given paper consent."
-        ) % {"size": settings.CONSENT_SCAN_MAX_BYTES // (1024 * 1024)}
+        ) % {"size": settings.UPLOAD_MAX_BYTES // (1024 * 1024)}
         self.fields["valid_from"].initial = timezone.localdate()
         self.fields["obtained_on"].initial = timezone.localdate()
         self.fields["purpose"].widget.attrs["rows"] = 3
@@ -365,7 +353,7 @@ class ConsentForm(ScanUploadMixin, DateInputsMixin, forms.ModelForm):
         return data
 
 
-class ConsentGiveForm(ScanUploadMixin, DateInputsMixin, forms.ModelForm):
+class ConsentGiveForm(DateInputsMixin, forms.ModelForm):
     """A requested consent is now given: when, and the scan of the signed form."""
 
     class Meta:
@@ -377,6 +365,7 @@ class ConsentGiveForm(ScanUploadMixin, DateInputsMixin, forms.ModelForm):
             "informed_of_refusal_consequences",
             "informed_of_revocation_right",
         ]
+        field_classes = {"scan": CheckedFileField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -6,34 +6,22 @@ which part is decided in one place, ``cases.permissions``, from the grants that
 """
 
 import datetime
-import uuid
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
+from common import uploads
 from cooperation.models import Cooperation, Institution
 
-
-@deconstructible
-class PrivateStorage(FileSystemStorage):
-    """Uploaded documents (in MEDIA_ROOT, outside the static files) without a public URL.
-
-    They are served only by views that go through the gateway (``cases.permissions``).
-    """
-
-    def url(self, name):
-        raise ValueError("Private files have no URL; serve them through the gateway.")
-
-
-private_storage = PrivateStorage()
+# Migrations name the storage by its old place.
+PrivateStorage = uploads.PrivateStorage
+private_storage = uploads.private_storage
 
 
 class DataCategory(models.TextChoices):
@@ -169,6 +157,11 @@ class FamilyMember(Recorded):
     def is_parent(self) -> bool:
         return self.kind in self.PARENT_KINDS
 
+    @property
+    def address_lines(self) -> list[str]:
+        """The address as an envelope shows it: street, then postcode and town (DIN 5008)."""
+        return [part.strip() for part in self.address.replace("\n", ",").split(",") if part.strip()]
+
     def age_on(self, day: datetime.date) -> int | None:
         if not self.date_of_birth:
             return None
@@ -227,10 +220,7 @@ class Involvement(models.Model):
 
 
 def consent_scan_path(consent: "Consent", filename: str) -> str:
-    # Never the uploaded name (it may carry a family name); the suffix follows the
-    # checked content type.
-    suffix = filename.rsplit(".", 1)[-1].lower()
-    return f"consents/{consent.case.reference}/{uuid.uuid4().hex}.{suffix}"
+    return uploads.private_name(f"consents/{consent.case.reference}", filename)
 
 
 class ConsentQuerySet(models.QuerySet):
@@ -586,6 +576,9 @@ class AccessLog(models.Model):
         CASE_DETAIL = "case_detail", _("case page")
         CONSENT_PDF = "consent_pdf", _("consent form (PDF)")
         CONSENT_SCAN = "consent_scan", _("consent scan")
+        CONFERENCE = "conference", _("Beteiligtenkonferenz")
+        INVITATION_LETTER = "invitation_letter", _("invitation letter to the family (PDF)")
+        CONFERENCE_PDF = "conference_pdf", _("conference protocol (PDF)")
         ACCESS_LOG = "access_log", _("access log")
         ADMIN = "admin", _("administration (superuser)")
 
@@ -609,7 +602,11 @@ class AccessLog(models.Model):
         raise ValueError("Access log entries cannot be deleted.")
 
     @classmethod
-    def record(cls, user, what: str, case: Case | None = None) -> "AccessLog":
+    def record(cls, user, what: "AccessLog.What", case: Case | None = None) -> "AccessLog":
+        # The data-protection officer reads labels: a code outside the vocabulary would
+        # reach them raw.
+        if what not in cls.What.values:
+            raise ValueError(f"Unknown access log entry kind: {what!r}")
         return cls.objects.create(
             user=user, institution_id=user.institution_id, case=case, what=what
         )

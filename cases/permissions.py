@@ -15,15 +15,16 @@ Rules (DOMAIN.md, "Rules on sharing"):
 import datetime
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from common.access import DENIED, Decision, decide, require
 from cooperation.models import User
 
-from .models import Case, CaseGrant
+from .models import Case, CaseGrant, Consent, DataCategory, FamilyMember
 
 
 def _today() -> datetime.date:
@@ -76,7 +77,7 @@ class CaseAccess:
         return self.everything or (source_institution_id, category) in self.pairs
 
     def can_see_category(self, category: str) -> bool:
-        return self.everything or any(cat == category for _, cat in self.pairs)
+        return self.everything or any(cat == category for _source, cat in self.pairs)
 
     @property
     def institution_id(self) -> int | None:
@@ -88,18 +89,103 @@ class CaseAccess:
         return CaseGrant.Basis.LEAD in self.bases
 
     @property
-    def can_record(self) -> bool:
+    def may_lead(self) -> Decision:
+        """Edit the case, involve institutions, plan its conferences: the lead's staff."""
+        return decide(self.is_lead)
+
+    @property
+    def may_record(self) -> Decision:
         """Only the lead and the involved institutions record data on the family; a
         recipient of released data reads it but does not add to the case (SGB X §67b:
         the consent covers receiving, not collecting)."""
-        return self.is_lead or CaseGrant.Basis.OWN in self.bases
+        return decide(self.is_lead or CaseGrant.Basis.OWN in self.bases)
 
-    def can_edit(self, record) -> bool:
+    def may_edit_record(self, record) -> Decision:
         """A record is corrected only by the institution that recorded it."""
-        return self.can_record and record.source_institution_id == self.institution_id
+        return decide(self.may_record and record.source_institution_id == self.institution_id)
 
-    def may_read_access_log(self) -> bool:
-        return self.is_lead and self.user.role == User.Role.LEAD
+    def may_edit_member(self, member: FamilyMember) -> Decision:
+        return decide(
+            self.can_see(member.source_institution_id, DataCategory.MASTER)
+            and self.may_edit_record(member)
+        )
+
+    def may_record_health(self, member: FamilyMember) -> Decision:
+        """Each institution records its own health data, on a parent it sees."""
+        if not (
+            self.may_record and self.can_see(member.source_institution_id, DataCategory.MASTER)
+        ):
+            return DENIED
+        return decide(member.is_parent, _("Health data is recorded for parents only."))
+
+    def visible_members(self) -> list[FamilyMember]:
+        """The family members whose master data the reader sees (forms that name them)."""
+        return [
+            member
+            for member in FamilyMember.objects.filter(case=self.case)
+            if self.can_see(member.source_institution_id, DataCategory.MASTER)
+        ]
+
+    @property
+    def may_read_access_log(self) -> Decision:
+        """The lead institution's lead answers for the case and reads who accessed it."""
+        return decide(self.is_lead and self.user.role == User.Role.LEAD)
+
+    # Consents (SGB X §67b): the institution that is released answers for its consent.
+
+    def may_manage_consent(self, consent: Consent) -> Decision:
+        """Record, give, refuse and correct: staff of the released (source) institution,
+        involved in the case; they obtain the family's signature."""
+        return decide(self.may_record and consent.source_institution_id == self.institution_id)
+
+    def may_give_or_refuse(self, consent: Consent) -> Decision:
+        if not self.may_manage_consent(consent):
+            return DENIED
+        return decide(
+            consent.status == Consent.Status.REQUESTED,
+            _("Only a requested consent is recorded as given or refused."),
+        )
+
+    def may_correct(self, consent: Consent) -> Decision:
+        if not self.may_manage_consent(consent):
+            return DENIED
+        return decide(
+            consent.status == Consent.Status.GIVEN, _("Only a given consent is corrected.")
+        )
+
+    def may_revoke(self, consent: Consent) -> Decision:
+        """Staff of the source, the lead or a recipient institution record a revocation:
+        a family may revoke with anyone, and a revocation only ever removes access (GDPR
+        Art. 7(3)). A superuser records nothing for a family."""
+        if self.user.is_superuser:
+            return DENIED
+        allowed = {consent.source_institution_id, self.case.lead_institution_id}
+        allowed |= {recipient.pk for recipient in consent.recipients.all()}
+        if self.institution_id not in allowed:
+            return DENIED
+        return decide(
+            consent.status == Consent.Status.GIVEN, _("Only a given consent can be revoked.")
+        )
+
+    def may_read_consent(self, consent: Consent) -> Decision:
+        """The form and scan name the person: readable where both the releasing
+        institution's master data and the master data of the person who consented are
+        released."""
+        return decide(
+            self.can_see(consent.source_institution_id, DataCategory.MASTER)
+            and self.can_see(consent.given_by.source_institution_id, DataCategory.MASTER)
+        )
+
+
+def may_open_case(user: User) -> Decision:
+    """Staff of an institution that works with families open cases; nobody else."""
+    return decide(user.is_authenticated and user.is_active and not sees_no_family_data(user))
+
+
+def may_look_up_access_logs(user: User) -> Decision:
+    """The data-protection officer (GDPR Art. 38/39) and a superuser look up any case's
+    access log by its reference."""
+    return decide(user.is_superuser or user.is_data_protection_officer)
 
 
 def get_case_for_user_or_404(
@@ -147,6 +233,5 @@ def get_case_for_audit_or_404(user: User, reference: str) -> Case:
             Case, reference=reference, cooperation_id=user.institution.cooperation_id
         )
     access = get_case_for_user_or_404(user, reference)
-    if not access.may_read_access_log():
-        raise PermissionDenied
+    require(access.may_read_access_log)
     return access.case

@@ -1,6 +1,5 @@
 """Writes that span models or grant access. Views and commands call these, never save by hand."""
 
-import calendar
 import datetime
 import logging
 
@@ -12,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from common.dates import add_months
 from cooperation.models import Cooperation, Institution, User
 
 from .models import (
@@ -44,13 +44,6 @@ def next_reference(cooperation: Cooperation, year: int) -> str:
     )
     number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
     return f"{prefix}{number:04d}"
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    last = calendar.monthrange(year, month)[1]
-    return day.replace(year=year, month=month, day=min(day.day, last))
 
 
 CONFERENCE_INTERVAL_MONTHS = 6

@@ -1,27 +1,17 @@
 """The printed documents: the Kurzkonzept in the official form's structure and the catalogue.
 
-Both are German whatever the reader's language, A4, PDF/A-3b with embedded DejaVu fonts
-(like the conference protocols).
+Both are German whatever the reader's language (``common.pdf``).
 """
 
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
+from common.pdf import render_pdf
 from cooperation.models import Cooperation
 
 from . import evaluation
 from .models import Concept, Indicator, declaration_checklist
-
-PDF_VARIANT = "pdf/a-3b"
-
-
-def _render_pdf(template: str, context_factory, base_url: str) -> bytes:
-    from weasyprint import HTML
-
-    # The context is built under German too: the evaluation words its evidence then.
-    with translation.override("de"):
-        html = render_to_string(template, context_factory())
-    return HTML(string=html, base_url=base_url).write_pdf(pdf_variant=PDF_VARIANT)
 
 
 def concept_context(concept: Concept) -> dict:
@@ -42,21 +32,34 @@ def concept_context(concept: Concept) -> dict:
     }
 
 
-def kurzkonzept_pdf(concept: Concept, base_url: str) -> bytes:
+def kurzkonzept_pdf(concept: Concept) -> bytes:
     """The application's Kurzkonzept: contact block, 1. Ausgangslage, 2. fields of action,
     3. reasons and goals, the attachments checklist."""
-    return _render_pdf("concept/kurzkonzept_pdf.html", lambda: concept_context(concept), base_url)
+    # The context is built under German too: the evaluation words its evidence then.
+    return render_pdf(
+        "concept/kurzkonzept_pdf.html",
+        lambda: concept_context(concept),
+        language="de",
+        title=format_lazy(
+            "{}: {}",
+            _("Short concept for taking part as pilot municipality"),
+            concept.cooperation.body_name,
+        ),
+        author=concept.cooperation.body_name,
+    )
 
 
-def offers_pdf(cooperation: Cooperation, offers, filters: dict, base_url: str) -> bytes:
+def offers_pdf(cooperation: Cooperation, offers, filters: dict) -> bytes:
     """The catalogue of offers as a printable list, with the filters that produced it."""
-    return _render_pdf(
+    return render_pdf(
         "concept/offers_pdf.html",
-        lambda: {
+        {
             "cooperation": cooperation,
             "offers": list(offers),
             "filters": filters,
             "today": timezone.localdate(),
         },
-        base_url,
+        language="de",
+        title=format_lazy("{}: {}", _("Catalogue of offers"), cooperation.body_name),
+        author=cooperation.body_name,
     )

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cases import documents
+from common.uploads import CheckedFileField
 from cooperation.models import Cooperation, Institution
 
 from .models import Concept, Declaration, FieldOfAction
@@ -64,22 +64,16 @@ class DeclarationForm(forms.ModelForm):
     class Meta:
         model = Declaration
         fields = ["dated", "document", "note"]
+        field_classes = {"document": CheckedFileField}
         # A plain file input: the clearable one would ask the private storage for a URL.
         widgets = {"dated": DATE_WIDGET, "document": forms.FileInput}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["dated"].input_formats = DATE_FORMATS
-        self.fields["document"].widget.attrs["accept"] = "application/pdf,image/jpeg,image/png"
         self.fields["document"].help_text = _(
             "The signed declaration as PDF, JPEG or PNG. A new file replaces the current one."
         )
-
-    def clean_document(self):
-        document = self.cleaned_data.get("document")
-        if document and hasattr(document, "content_type"):
-            documents.check_upload(document)
-        return document
 
     def clean(self):
         data = super().clean()

@@ -6,7 +6,6 @@ against the state average, the records that show the state of the four fields of
 it is family data; everything belongs to exactly one cooperation.
 """
 
-import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -18,7 +17,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from cases.models import private_storage
+from common.uploads import private_name, private_storage
 from cooperation.models import Cooperation, Institution
 
 
@@ -269,11 +268,6 @@ def _number(value: Decimal) -> str:
 
 
 class OfferQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "OfferQuerySet":
-        """The catalogue of the user's own cooperation; nothing for anyone outside one."""
-        cooperation = getattr(user, "cooperation", None)
-        return self.filter(institution__cooperation=cooperation) if cooperation else self.none()
-
     def current(self) -> "OfferQuerySet":
         return self.filter(status__in=[Offer.Status.RUNNING, Offer.Status.PLANNED])
 
@@ -500,9 +494,7 @@ class Measure(models.Model):
 
 
 def declaration_path(declaration: "Declaration", filename: str) -> str:
-    # Never the uploaded name; the suffix follows the checked content type.
-    suffix = filename.rsplit(".", 1)[-1].lower()
-    return f"concept/{declaration.cooperation.code}/{uuid.uuid4().hex}.{suffix}"
+    return private_name(f"concept/{declaration.cooperation.code}", filename)
 
 
 class Declaration(models.Model):

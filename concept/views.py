@@ -7,7 +7,7 @@ user's own cooperation, so no one reaches another cooperation's concept.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,12 +15,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cases import documents as case_documents
+from common.access import require
+from common.http import file_response, pdf_response
+from common.uploads import content_type_of
 
 from . import documents, services
 from .forms import ConceptForm, DeclarationForm, OfferFilterForm
-from .models import Declaration, Offer
-from .permissions import catalogue_cooperation, concept_access, concept_edit_access
+from .models import Declaration
+from .permissions import (
+    get_catalogue_for_user_or_403,
+    get_concept_for_user_or_403,
+    offers_visible_to,
+)
 
 GET_POST = require_http_methods(["GET", "POST"])
 
@@ -38,7 +44,7 @@ ADMIN_LINKS = [
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
     """The concept at a glance: what the Kurzkonzept will say, and where to change it."""
-    access = concept_access(request.user)
+    access = get_concept_for_user_or_403(request.user)
     concept = services.concept_for_cooperation(cooperation=access.cooperation)
     return render(
         request,
@@ -57,7 +63,8 @@ def overview(request: HttpRequest) -> HttpResponse:
 @GET_POST
 def concept_edit(request: HttpRequest) -> HttpResponse:
     """The coordination office edits the profile, the remarks and the reasons and goals."""
-    access = concept_edit_access(request.user)
+    access = get_concept_for_user_or_403(request.user)
+    require(access.may_edit)
     concept = services.concept_for_cooperation(cooperation=access.cooperation)
     form = ConceptForm(request.POST or None, instance=concept)
     if form.is_valid():
@@ -76,45 +83,43 @@ def concept_edit(request: HttpRequest) -> HttpResponse:
 @require_GET
 def kurzkonzept_pdf(request: HttpRequest) -> HttpResponse:
     """The Kurzkonzept in the structure of the official form (German, A4, PDF/A)."""
-    access = concept_access(request.user)
+    access = get_concept_for_user_or_403(request.user)
     concept = services.concept_for_cooperation(cooperation=access.cooperation)
-    pdf = documents.kurzkonzept_pdf(concept, base_url=request.build_absolute_uri("/"))
-    response = HttpResponse(pdf, content_type="application/pdf")
+    pdf = documents.kurzkonzept_pdf(concept)
     stamp = timezone.localdate().strftime("%Y%m%d")
-    response["Content-Disposition"] = (
-        f'inline; filename="Kurzkonzept-{access.cooperation.code}-{stamp}.pdf"'
+    return pdf_response(
+        pdf, filename=f"Kurzkonzept-{access.cooperation.code}-{stamp}.pdf", family_data=False
     )
-    return response
 
 
 def _filtered_offers(request: HttpRequest):
-    cooperation = catalogue_cooperation(request.user)
-    form = OfferFilterForm(request.GET, cooperation=cooperation)
+    catalogue = get_catalogue_for_user_or_403(request.user)
+    form = OfferFilterForm(request.GET, cooperation=catalogue.cooperation)
     filters = form.filters()
-    offers = Offer.objects.visible_to(request.user).current().select_related("institution")
+    offers = offers_visible_to(request.user).current().select_related("institution")
     if filters.get("q"):
         offers = offers.search(filters["q"])
     if filters.get("field"):
         offers = offers.filter(field_of_action=filters["field"])
     if filters.get("institution"):
         offers = offers.filter(institution=filters["institution"])
-    return cooperation, form, filters, offers.order_by("institution__name", "name")
+    return catalogue, form, filters, offers.order_by("institution__name", "name")
 
 
 @login_required
 @require_GET
 def offer_list(request: HttpRequest) -> HttpResponse:
     """The catalogue of offers for the target group: all staff of the cooperation read it."""
-    cooperation, form, filters, offers = _filtered_offers(request)
+    catalogue, form, filters, offers = _filtered_offers(request)
     return render(
         request,
         "concept/offer_list.html",
         {
             "form": form,
             "offers": offers,
-            "cooperation": cooperation,
+            "cooperation": catalogue.cooperation,
             "query": request.GET.urlencode(),
-            "may_edit": request.user.is_coordination_office,
+            "may_edit": catalogue.may_edit,
         },
     )
 
@@ -123,13 +128,10 @@ def offer_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def offer_list_pdf(request: HttpRequest) -> HttpResponse:
     """The catalogue as printed, with the same filters as on the page."""
-    cooperation, _form, filters, offers = _filtered_offers(request)
-    pdf = documents.offers_pdf(
-        cooperation, offers, filters, base_url=request.build_absolute_uri("/")
-    )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="Angebote-{cooperation.code}.pdf"'
-    return response
+    catalogue, _form, filters, offers = _filtered_offers(request)
+    pdf = documents.offers_pdf(catalogue.cooperation, offers, filters)
+    code = catalogue.cooperation.code
+    return pdf_response(pdf, filename=f"Angebote-{code}.pdf", family_data=False)
 
 
 def _declaration(cooperation, kind: str) -> Declaration:
@@ -144,7 +146,8 @@ def _declaration(cooperation, kind: str) -> Declaration:
 @GET_POST
 def declaration_edit(request: HttpRequest, kind: str) -> HttpResponse:
     """The coordination office records a declaration's date and uploads the signed document."""
-    access = concept_edit_access(request.user)
+    access = get_concept_for_user_or_403(request.user)
+    require(access.may_edit)
     declaration = _declaration(access.cooperation, kind)
     form = DeclarationForm(request.POST or None, request.FILES or None, instance=declaration)
     if request.method == "POST" and form.is_valid():
@@ -169,18 +172,14 @@ def declaration_edit(request: HttpRequest, kind: str) -> HttpResponse:
 @require_GET
 def declaration_document(request: HttpRequest, kind: str) -> HttpResponse:
     """The uploaded declaration, served only here (the storage has no public URL)."""
-    access = concept_access(request.user)
+    access = get_concept_for_user_or_403(request.user)
     declaration = _declaration(access.cooperation, kind)
     if not declaration.document:
         raise Http404
     suffix = declaration.document.name.rsplit(".", 1)[-1]
-    response = FileResponse(
+    return file_response(
         declaration.document.open("rb"),
-        content_type=case_documents.content_type_of(declaration.document.name),
+        filename=f"Erklaerung-{access.cooperation.code}-{declaration.kind}.{suffix}",
+        content_type=content_type_of(declaration.document.name),
+        family_data=False,
     )
-    response["Content-Disposition"] = (
-        f'inline; filename="Erklaerung-{access.cooperation.code}-{declaration.kind}.{suffix}"'
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response

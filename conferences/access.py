@@ -1,4 +1,5 @@
-"""Who sees a meeting, and what of it. Case conferences go through the cases gateway.
+"""Who sees a meeting, and what they may do with it. Case conferences go through the
+cases gateway.
 
 - A Beteiligtenkonferenz is family data of the case, recorded by the organising (lead)
   institution in the category "conference protocols": an institution sees it only while
@@ -8,21 +9,37 @@
 - Its health section is shown only where health data of the organising institution is
   released to the reader (GDPR Art. 9), in pages and PDFs alike.
 - A Gremium sitting carries no family data: the committee's members and the coordination
-  office of the cooperation see it.
+  office of the cooperation see it (the committee-reader rule, ``User.reads_committee``).
+
+Views resolve a meeting with ``get_meeting_for_user_or_404`` and ask its ``may_*``
+decisions; the reasons of a refusal (the meeting's state, its date) reach the reader.
 """
 
 import datetime
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
 
-from cases.models import CaseGrant, DataCategory
+from cases.models import CaseGrant, DataCategory, FamilyMember
 from cases.permissions import CaseAccess, cases_visible_to, get_case_for_user_or_404
+from common.access import DENIED, Decision, decide
 from cooperation.models import Committee, Institution, User
 
-from .models import Meeting
+from .models import Action, Meeting
+
+SCHEDULE_CLOSED = _("The meeting was held or cancelled: its date, place and participants stay.")
+NOT_YET_BEGUN = _("This is possible only from the day of the meeting on.")
+NOT_HELD = _("The minutes are written once the meeting is held (attendance recorded).")
+ATTENDANCE_CLOSED = _(
+    "Attendance is recorded until the minutes circulate; the meeting was cancelled or its "
+    "minutes are circulating."
+)
+FROZEN = _("The minutes are approved and frozen; add a dated amendment instead.")
 
 
 def _committee_q(user: User) -> Q:
@@ -67,30 +84,109 @@ class MeetingAccess:
             return False
         return self.case_access.can_see(self.meeting.source_institution_id, DataCategory.HEALTH)
 
-    @property
-    def organises(self) -> bool:
+    @cached_property
+    def may_organise(self) -> Decision:
         """Schedules, invites, writes and approves: the organising institution's staff
         (a case conference) or the coordination office, chair and minute-taker (a sitting).
         """
         meeting, user = self.meeting, self.user
         if user.is_superuser:
-            return False
+            return DENIED
         if meeting.is_case_conference:
-            return user.institution_id == meeting.source_institution_id and self.case_access.is_lead
+            return decide(
+                user.institution_id == meeting.source_institution_id and self.case_access.is_lead
+            )
         committee = meeting.committee
-        return user.pk in (committee.chair_id, committee.minute_taker_id, meeting.organiser_id) or (
-            user.is_coordination_office
-            and user.institution.cooperation_id == meeting.cooperation_id
+        return decide(
+            user.pk in (committee.chair_id, committee.minute_taker_id, meeting.organiser_id)
+            or (
+                user.is_coordination_office
+                and user.institution.cooperation_id == meeting.cooperation_id
+            )
         )
 
     @property
-    def approves(self) -> bool:
+    def may_approve(self) -> Decision:
         """Minutes are approved by the organiser."""
-        return self.user.pk == self.meeting.organiser_id
+        return decide(self.user.pk == self.meeting.organiser_id)
 
-    @property
+    @cached_property
     def participates(self) -> bool:
         return self.meeting.participants.filter(user=self.user).exists()
+
+    def _organising(self, allowed: bool, reason) -> Decision:
+        if not self.may_organise:
+            return DENIED
+        return decide(allowed, reason)
+
+    @property
+    def may_reschedule(self) -> Decision:
+        """Date, place, participants and cancellation: while planned or invited."""
+        return self._organising(self.meeting.is_open_for_scheduling, SCHEDULE_CLOSED)
+
+    @property
+    def may_add_agenda_item(self) -> Decision:
+        meeting = self.meeting
+        if meeting.state == Meeting.State.CANCELLED:
+            return self._organising(False, SCHEDULE_CLOSED)
+        return self._organising(not meeting.minutes.is_frozen, FROZEN)
+
+    @property
+    def may_record_attendance(self) -> Decision:
+        meeting = self.meeting
+        open_states = (Meeting.State.PLANNED, Meeting.State.INVITED, Meeting.State.HELD)
+        if meeting.state not in open_states:
+            return self._organising(False, ATTENDANCE_CLOSED)
+        return self._organising(meeting.has_begun, NOT_YET_BEGUN)
+
+    @property
+    def may_edit_minutes(self) -> Decision:
+        meeting, minutes = self.meeting, self.meeting.minutes
+        if minutes.is_frozen:
+            return self._organising(False, FROZEN)
+        if meeting.state not in (Meeting.State.HELD, Meeting.State.CIRCULATED):
+            return self._organising(False, NOT_HELD if meeting.has_begun else NOT_YET_BEGUN)
+        return self._organising(True, "")
+
+    @property
+    def may_amend(self) -> Decision:
+        return self._organising(
+            self.meeting.minutes.is_frozen, _("Only approved minutes are amended.")
+        )
+
+    @property
+    def may_comment(self) -> Decision:
+        """Participants and organisers comment on circulated minutes."""
+        if not (self.participates or self.may_organise):
+            return DENIED
+        return decide(
+            self.meeting.minutes.status == self.meeting.minutes.Status.CIRCULATED,
+            _("Comments are possible while the minutes circulate."),
+        )
+
+    def may_update_action(self, action: Action) -> Decision:
+        """The organiser, or the institution responsible for the action, records its state."""
+        if self.user.is_superuser:
+            return DENIED
+        return decide(bool(self.may_organise) or self.user.institution_id == action.institution_id)
+
+    def invitable_institutions(self) -> QuerySet[Institution]:
+        """Who may be invited or made responsible for an action."""
+        if self.meeting.is_case_conference:
+            return invitable_institutions(self.case_access)
+        return Institution.objects.filter(cooperation=self.meeting.cooperation_id)
+
+    def invitable_members(self) -> list[FamilyMember]:
+        """Family members the organiser may invite: those whose master data they see."""
+        if not self.meeting.is_case_conference:
+            return []
+        return [
+            member
+            for member in FamilyMember.objects.filter(case=self.meeting.case).exclude(
+                kind=FamilyMember.Kind.UNBORN
+            )
+            if self.case_access.can_see(member.source_institution_id, DataCategory.MASTER)
+        ]
 
 
 def get_meeting_for_user_or_404(user: User, pk: int) -> MeetingAccess:
@@ -106,6 +202,31 @@ def get_meeting_for_user_or_404(user: User, pk: int) -> MeetingAccess:
     if meeting.is_case_conference:
         case_access = get_case_for_user_or_404(user, meeting.case.reference)
     return MeetingAccess(meeting, user, case_access)
+
+
+def get_action_for_user_or_404(user: User, pk: int) -> tuple[Action, MeetingAccess]:
+    """An agreed action through its meeting: seen by whoever sees the meeting."""
+    action = Action.objects.filter(pk=pk).values_list("meeting_id", flat=True).first()
+    if action is None:
+        raise Http404
+    access = get_meeting_for_user_or_404(user, action)
+    return access.meeting.actions.get(pk=pk), access
+
+
+def get_committee_for_planning_or_403(user: User) -> Committee:
+    """The coordination office plans the sittings of its cooperation's committee."""
+    if not user.is_coordination_office:
+        raise PermissionDenied
+    committee = getattr(user.cooperation, "committee", None)
+    if committee is None:
+        raise Http404
+    return committee
+
+
+def case_conferences(case_access: CaseAccess) -> dict:
+    """The case page's section: the case's conferences that the reader may see."""
+    meetings = meetings_visible_to(case_access.user).filter(case=case_access.case)
+    return {"conferences": meetings.order_by("-starts_at")}
 
 
 def invitable_institutions(case_access: CaseAccess) -> QuerySet[Institution]:

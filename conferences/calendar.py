@@ -1,10 +1,10 @@
 """iCalendar for meetings (RFC 5545, iTIP RFC 5546) with the ``icalendar`` package.
 
 An invitation is METHOD:REQUEST with a stable UID and a SEQUENCE that grows with every
-change; a cancellation is METHOD:CANCEL with the same UID. Times carry the
-Europe/Berlin VTIMEZONE. Family members never appear in a calendar file: a calendar
-ends up on phones and mail servers, so it names the time, the place and the case
-reference, never the family.
+change; a cancellation is METHOD:CANCEL with the same UID. Times carry
+TZID=Europe/Berlin, defined by a VTIMEZONE of two yearly rules (``_berlin_timezone``).
+Family members never appear in a calendar file: a calendar ends up on phones and mail
+servers, so it names the time, the place and the case reference, never the family.
 """
 
 import datetime
@@ -13,12 +13,55 @@ import zoneinfo
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
-from icalendar import Calendar, Event, vCalAddress, vText
+from icalendar import (
+    Calendar,
+    Event,
+    Timezone,
+    TimezoneDaylight,
+    TimezoneStandard,
+    vCalAddress,
+    vRecur,
+    vText,
+)
 
 from .models import Meeting, Participant
 
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 PRODID = "-//KispFam//Konferenzen//DE"
+
+
+def _berlin_timezone() -> Timezone:
+    """Europe/Berlin as Thunderbird and Outlook write it: one yearly rule per change.
+
+    Not icalendar's ``add_missing_timezones()``: it lists every change from 1970 on as
+    one RDATE list that ends in 2037. Mozilla's ical.js (Thunderbird, many web calendars)
+    reads only the first date of such a list, so a summer meeting arrived an hour late,
+    and after 2037 the list gives every reader winter time all year. Two RRULEs, the form
+    Thunderbird and Outlook write themselves, hold for ever. They describe the EU rule since
+    1996 (last Sunday of March and of October, 01:00 UTC); earlier dates differ, but a
+    calendar file only ever carries meetings from now on.
+    """
+    standard = TimezoneStandard()
+    # DTSTART is local time before the change: 03:00 CEST becomes 02:00 CET.
+    standard.add("dtstart", datetime.datetime(1970, 10, 25, 3, 0))
+    standard.add("rrule", vRecur(freq="YEARLY", bymonth=10, byday="-1SU"))
+    standard.add("tzname", "CET")
+    standard.add("tzoffsetfrom", datetime.timedelta(hours=2))
+    standard.add("tzoffsetto", datetime.timedelta(hours=1))
+
+    daylight = TimezoneDaylight()
+    # 02:00 CET becomes 03:00 CEST.
+    daylight.add("dtstart", datetime.datetime(1970, 3, 29, 2, 0))
+    daylight.add("rrule", vRecur(freq="YEARLY", bymonth=3, byday="-1SU"))
+    daylight.add("tzname", "CEST")
+    daylight.add("tzoffsetfrom", datetime.timedelta(hours=1))
+    daylight.add("tzoffsetto", datetime.timedelta(hours=2))
+
+    vtimezone = Timezone()
+    vtimezone.add("tzid", "Europe/Berlin")
+    vtimezone.add_component(standard)
+    vtimezone.add_component(daylight)
+    return vtimezone
 
 
 def _calendar(method: str | None = None) -> Calendar:
@@ -28,6 +71,8 @@ def _calendar(method: str | None = None) -> Calendar:
     calendar.add("calscale", "GREGORIAN")
     if method:
         calendar.add("method", method)
+    # Every time we write is Berlin time (``event_for``), so the one VTIMEZONE comes first.
+    calendar.add_component(_berlin_timezone())
     return calendar
 
 
@@ -85,7 +130,6 @@ def invitation(meeting: Meeting, *, cancel: bool = False) -> bytes:
     """The iTIP message sent by e-mail: REQUEST, or CANCEL for a cancelled meeting."""
     calendar = _calendar("CANCEL" if cancel else "REQUEST")
     calendar.add_component(event_for(meeting, with_attendees=True, cancelled=cancel))
-    calendar.add_missing_timezones()
     return calendar.to_ical()
 
 
@@ -95,5 +139,4 @@ def feed(meetings) -> bytes:
     calendar.add("x-wr-calname", "KispFam")
     for meeting in meetings:
         calendar.add_component(event_for(meeting, with_attendees=False))
-    calendar.add_missing_timezones()
     return calendar.to_ical()

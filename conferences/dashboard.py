@@ -5,6 +5,7 @@ import datetime
 from django.utils import timezone
 
 from cases.permissions import cases_visible_to
+from common.dates import add_months
 from cooperation.models import Committee, User
 
 from .access import meetings_visible_to
@@ -37,8 +38,8 @@ def dashboard_context(user: User) -> dict:
         .select_related("meeting__case")
         .order_by("due_on")[:50]
     )
-    committee = Committee.objects.filter(cooperation=user.institution.cooperation_id).first()
-    if committee and (user.is_coordination_office or committee.has_member(user)):
+    committee = getattr(user.cooperation, "committee", None) if user.reads_committee else None
+    if committee is not None:
         context["sitting_due"] = next_sitting_due(committee)
     context["today"] = today
     return context
@@ -46,8 +47,6 @@ def dashboard_context(user: User) -> dict:
 
 def next_sitting_due(committee: Committee) -> datetime.date | None:
     """Six months (the committee's interval) after the last sitting held."""
-    from cases.services import add_months
-
     last = (
         Meeting.objects.filter(
             committee=committee,

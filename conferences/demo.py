@@ -38,7 +38,6 @@ PREFIX = {
     "caritas": "caritas",
     "diakonie": "diakonie",
 }
-BASE_URL = "http://localhost/"
 
 
 def _at(days: int, hour: int = 10) -> datetime.datetime:
@@ -81,7 +80,7 @@ def _hold_and_approve(meeting: Meeting, texts: list[str], resolutions=None) -> N
     minutes = meeting.minutes
     services.minutes_save(minutes=minutes, version=minutes.version, texts=payload)
     services.minutes_circulate(minutes=minutes)
-    services.minutes_approve(minutes=minutes, approved_by=meeting.organiser, base_url=BASE_URL)
+    services.minutes_approve(minutes=minutes, approved_by=meeting.organiser)
 
 
 CONFERENCE_MINUTES = [

@@ -1,60 +1,83 @@
-"""The printed protocol (PDF/A, A4, German) and the invitation letter for parents."""
+"""The printed protocol and the invitation letter for parents (German, ``common.pdf``)."""
 
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 
-from .models import Meeting, Minutes, Participant
+from common.pdf import render_pdf
 
-# PDF/A-3b: archival PDF (ISO 19005-3), fonts embedded; WeasyPrint writes the metadata.
-PDF_VARIANT = "pdf/a-3b"
-
-
-def _render_pdf(template: str, context: dict, base_url: str) -> bytes:
-    from weasyprint import HTML
-
-    with translation.override("de"):
-        html = render_to_string(template, context)
-    return HTML(string=html, base_url=base_url).write_pdf(pdf_variant=PDF_VARIANT)
+from .models import Action, Meeting, Minutes, Participant
 
 
 def protocol_context(meeting: Meeting, minutes: Minutes, *, include_health: bool) -> dict:
     participants = list(meeting.participants.select_related("institution").order_by("kind", "name"))
+    agenda = list(meeting.agenda.all())
     return {
         "meeting": meeting,
         "minutes": minutes,
+        "draft": minutes.status != Minutes.Status.APPROVED,
         "participants": participants,
         "family": [p for p in participants if p.kind == Participant.Kind.FAMILY],
-        "agenda": [item for item in meeting.agenda.all() if include_health or not item.is_health],
-        "health_left_out": not include_health
-        and any(item.is_health for item in meeting.agenda.all()),
-        "actions": meeting.actions.select_related("participant", "institution"),
+        "agenda": [item for item in agenda if include_health or not item.is_health],
+        "health_left_out": not include_health and any(item.is_health for item in agenda),
+        # A dropped action was agreed and then given up: it is not part of what the
+        # protocol records as agreed.
+        "actions": meeting.actions.exclude(status=Action.Status.DROPPED).select_related(
+            "participant", "institution"
+        ),
         "cooperation": meeting.cooperation,
         "starts": timezone.localtime(meeting.starts_at),
         "ends": timezone.localtime(meeting.ends_at),
         "confidential": meeting.is_case_conference,
+        "signature_rows": _signature_rows(meeting, participants),
     }
 
 
-def protocol_pdf(
-    meeting: Meeting, minutes: Minutes, *, include_health: bool, base_url: str
-) -> bytes:
+def _signature_rows(meeting: Meeting, participants: list[Participant]) -> list[tuple]:
+    """Everyone who signs, two to a row, each line labelled with who signs it: the
+    minute-taker, the organiser for the inviting institution, then every family member."""
+    organiser = meeting.organiser.get_full_name() or meeting.organiser.username
+    institution = meeting.source_institution
+    signers = [
+        "Protokollführung",
+        f"{organiser} ({institution.short_name or institution.name}, einladende Stelle)",
+        *(p.name for p in participants if p.kind == Participant.Kind.FAMILY),
+    ]
+    signers += [None] * (len(signers) % 2)
+    return list(zip(signers[::2], signers[1::2], strict=True))
+
+
+def protocol_pdf(meeting: Meeting, minutes: Minutes, *, include_health: bool) -> bytes:
     """The protocol; without the health section for readers without health release."""
     context = protocol_context(meeting, minutes, include_health=include_health)
-    return _render_pdf("conferences/protocol_pdf.html", context, base_url)
+    starts = context["starts"]
+    return render_pdf(
+        "conferences/protocol_pdf.html",
+        context,
+        language="de",
+        title=f"Protokoll: {meeting.title} am {starts:%d.%m.%Y}",
+        author=meeting.cooperation.name,
+    )
 
 
-def letter_pdf(meeting: Meeting, participant: Participant, base_url: str) -> bytes:
-    """The invitation letter for a parent without e-mail, in plain German."""
-    context = {
-        "meeting": meeting,
-        "participant": participant,
-        "starts": timezone.localtime(meeting.starts_at),
-        "ends": timezone.localtime(meeting.ends_at),
-        "institution": meeting.source_institution,
-        "organiser": meeting.organiser,
-        "today": timezone.localdate(),
-    }
-    return _render_pdf("conferences/letter_pdf.html", context, base_url)
+def letter_pdf(meeting: Meeting, participant: Participant) -> bytes:
+    """The invitation letter for a parent without e-mail, in plain German, in DIN 5008
+    form for a window envelope."""
+    starts = timezone.localtime(meeting.starts_at)
+    return render_pdf(
+        "conferences/letter_pdf.html",
+        {
+            "meeting": meeting,
+            "participant": participant,
+            "starts": starts,
+            "ends": timezone.localtime(meeting.ends_at),
+            "institution": meeting.source_institution,
+            "organiser": meeting.organiser,
+            "today": timezone.localdate(),
+        },
+        language="de",
+        title=f"Einladung zum Gespräch am {starts:%d.%m.%Y}",
+        author=meeting.source_institution.name,
+    )
 
 
 def invitation_text(meeting: Meeting) -> str:

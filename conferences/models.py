@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from cases.models import Case, FamilyMember, private_storage
+from cases.models import Case, FamilyMember
+from common.uploads import private_storage
 from cooperation.models import Committee, Cooperation, Institution
 
 

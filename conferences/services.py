@@ -2,6 +2,7 @@
 
 import hashlib
 import logging
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -12,9 +13,8 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from agreements.models import GuidelineVersion
 from cases.models import Case
-from cases.services import add_months
+from common.dates import add_months
 from cooperation.models import Committee, User
 
 from . import calendar, documents
@@ -27,20 +27,25 @@ class StaleMinutes(Exception):
     """Someone else saved the minutes since this editor loaded them."""
 
 
-def default_agenda(cooperation) -> list[tuple[str, str, bool]]:
+AgendaEntries = list[tuple[str, str, bool]]
+# Where a cooperation's own documents define the agenda: the Leitfaden (agreements app)
+# registers its reader here when Django starts (``AgreementsConfig.ready``), so that this
+# layer never imports the layer above it.
+agenda_sources: list[Callable[[object], AgendaEntries]] = []
+
+
+def default_agenda(cooperation) -> AgendaEntries:
     """(title, guidance, is_health) of a Beteiligtenkonferenz's agenda for a cooperation
     (instance or pk).
 
-    The latest published version of the cooperation's Leitfaden decides when one of its
-    sections holds the agenda (``agreements.markup.parse_agenda``: the items of its
-    Markdown list, "(Gesundheitsdaten)" marking the health item); otherwise the
-    cooperation's AgendaTemplate, otherwise DEFAULT_AGENDA. Published versions never
-    change, so a conference's agenda is fixed by the version current when it is planned.
+    A registered source decides first: the latest published version of the
+    cooperation's Leitfaden, when one of its sections holds the agenda. Otherwise the
+    cooperation's AgendaTemplate, otherwise DEFAULT_AGENDA.
     """
-    latest = GuidelineVersion.objects.latest_of(cooperation)
-    entries = latest.conference_agenda() if latest else []
-    if entries:
-        return [(entry.title, entry.guidance, entry.is_health) for entry in entries]
+    for source in agenda_sources:
+        entries = source(cooperation)
+        if entries:
+            return entries
     items = list(AgendaTemplate.objects.filter(cooperation=cooperation))
     if items:
         return [(item.title, item.guidance, item.is_health) for item in items]
@@ -270,7 +275,7 @@ def minutes_circulate(*, minutes: Minutes) -> Minutes:
 
 
 @transaction.atomic
-def minutes_approve(*, minutes: Minutes, approved_by: User, base_url: str) -> Minutes:
+def minutes_approve(*, minutes: Minutes, approved_by: User) -> Minutes:
     """Approve and freeze: the PDF is rendered once and stored with its SHA-256.
 
     A case conference gets two frozen PDFs: the full one, and one without the health
@@ -284,11 +289,11 @@ def minutes_approve(*, minutes: Minutes, approved_by: User, base_url: str) -> Mi
     locked.approved_at = timezone.now()
     locked.approved_by = approved_by
     stamp = f"{meeting.uid.hex[:12]}-{timezone.localdate():%Y%m%d}"
-    full = documents.protocol_pdf(meeting, locked, include_health=True, base_url=base_url)
+    full = documents.protocol_pdf(meeting, locked, include_health=True)
     locked.pdf.save(f"protokoll-{stamp}.pdf", ContentFile(full), save=False)
     locked.sha256 = hashlib.sha256(full).hexdigest()
     if meeting.is_case_conference:
-        reduced = documents.protocol_pdf(meeting, locked, include_health=False, base_url=base_url)
+        reduced = documents.protocol_pdf(meeting, locked, include_health=False)
         locked.pdf_without_health.save(
             f"protokoll-{stamp}-ohne-gesundheit.pdf", ContentFile(reduced), save=False
         )

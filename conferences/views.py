@@ -7,22 +7,24 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases.models import AccessLog, DataCategory, FamilyMember
+from cases.models import AccessLog
 from cases.permissions import get_case_for_user_or_404
-from cooperation.models import Committee, Institution
+from common.access import require
+from common.http import file_response, no_store, pdf_response
 
 from . import calendar, documents, services
 from .access import (
     MeetingAccess,
+    get_action_for_user_or_404,
+    get_committee_for_planning_or_403,
     get_meeting_for_user_or_404,
-    invitable_institutions,
     meetings_visible_to,
 )
 from .forms import (
@@ -35,7 +37,7 @@ from .forms import (
     TextForm,
     default_start,
 )
-from .models import Action, Amendment, CalendarToken, Meeting, MinutesComment, Participant
+from .models import Amendment, CalendarToken, Meeting, MinutesComment, Participant
 
 GET_POST = require_http_methods(["GET", "POST"])
 
@@ -49,14 +51,7 @@ def _render_form(request, form, title, meeting=None, case=None, status=None, **c
     )
 
 
-def _organising(request, pk) -> MeetingAccess:
-    access = get_meeting_for_user_or_404(request.user, pk)
-    if not access.organises:
-        raise PermissionDenied
-    return access
-
-
-def _log(request, access: MeetingAccess, what: str) -> None:
+def _log(request, access: MeetingAccess, what: AccessLog.What) -> None:
     if access.meeting.is_case_conference:
         AccessLog.record(request.user, what, access.meeting.case)
 
@@ -72,9 +67,10 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     upcoming = [m for m in meetings[:200] if m.starts_at >= now]
     past = [m for m in meetings[:200] if m.starts_at < now]
-    committee = None
-    if request.user.is_coordination_office:
-        committee = Committee.objects.filter(cooperation=request.user.cooperation).first()
+    try:
+        committee = get_committee_for_planning_or_403(request.user)
+    except (PermissionDenied, Http404):
+        committee = None
     return render(
         request,
         "conferences/meeting_list.html",
@@ -87,8 +83,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 def conference_new(request: HttpRequest, reference: str) -> HttpResponse:
     """The lead institution plans a Beteiligtenkonferenz of the case."""
     case_access = get_case_for_user_or_404(request.user, reference)
-    if not case_access.is_lead:
-        raise PermissionDenied
+    require(case_access.may_lead)
     form = MeetingForm(request.POST or None, initial={"starts_at": default_start()})
     if form.is_valid():
         meeting = services.conference_schedule(
@@ -103,11 +98,7 @@ def conference_new(request: HttpRequest, reference: str) -> HttpResponse:
 @GET_POST
 def sitting_new(request: HttpRequest) -> HttpResponse:
     """The coordination office plans a sitting of its Kooperationsgremium."""
-    if not request.user.is_coordination_office:
-        raise PermissionDenied
-    committee = Committee.objects.filter(cooperation=request.user.cooperation).first()
-    if committee is None:
-        raise Http404
+    committee = get_committee_for_planning_or_403(request.user)
     form = MeetingForm(request.POST or None, initial={"starts_at": default_start()})
     if form.is_valid():
         meeting = services.sitting_schedule(
@@ -125,7 +116,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = access.meeting
     minutes = meeting.minutes
     agenda = [item for item in meeting.agenda.all() if access.sees_health or not item.is_health]
-    _log(request, access, "conference")
+    _log(request, access, AccessLog.What.CONFERENCE)
     today = timezone.localdate()
     return render(
         request,
@@ -139,7 +130,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and any(item.is_health for item in meeting.agenda.all()),
             "participants": meeting.participants.select_related("institution", "member"),
             "actions": [
-                (action, action.is_overdue_on(today))
+                (action, action.is_overdue_on(today), access.may_update_action(action))
                 for action in meeting.actions.select_related("participant", "institution")
             ],
             "comments": minutes.comments.select_related("author"),
@@ -152,10 +143,9 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @GET_POST
 def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    access = _organising(request, pk)
+    access = get_meeting_for_user_or_404(request.user, pk)
+    require(access.may_reschedule)
     meeting = access.meeting
-    if not meeting.is_open_for_scheduling:
-        raise PermissionDenied
     form = MeetingForm(request.POST or None, instance=meeting)
     if form.is_valid():
         services.meeting_reschedule(meeting=form.save(commit=False), changed=set(form.changed_data))
@@ -167,23 +157,18 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @GET_POST
 def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
-    access = _organising(request, pk)
+    access = get_meeting_for_user_or_404(request.user, pk)
+    require(access.may_reschedule)
     meeting = access.meeting
-    if not meeting.is_open_for_scheduling:
-        raise PermissionDenied
-    if meeting.is_case_conference:
-        institutions = invitable_institutions(access.case_access)
-        members = [
-            m
-            for m in FamilyMember.objects.filter(case=meeting.case).exclude(kind="unborn")
-            if access.case_access.can_see(m.source_institution_id, DataCategory.MASTER)
-        ]
-    else:
-        institutions = Institution.objects.filter(cooperation=meeting.cooperation_id)
-        members = []
     form = ParticipantForm(
-        request.POST or None, meeting=meeting, institutions=list(institutions), members=members
+        request.POST or None,
+        meeting=meeting,
+        institutions=list(access.invitable_institutions()),
+        members=access.invitable_members(),
     )
+    if meeting.is_case_conference:
+        # The form names the family members: a read of the case's master data.
+        _log(request, access, AccessLog.What.CONFERENCE)
     if form.is_valid():
         form.save()
         messages.success(request, _("The participant was added."))
@@ -197,10 +182,9 @@ def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
 @GET_POST
 def agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
     """Add an item to the agenda (numbered after the last one) before the minutes freeze."""
-    access = _organising(request, pk)
+    access = get_meeting_for_user_or_404(request.user, pk)
+    require(access.may_add_agenda_item)
     meeting = access.meeting
-    if meeting.minutes.is_frozen or meeting.state == Meeting.State.CANCELLED:
-        raise PermissionDenied
     form = TextForm(request.POST or None)
     form.fields["text"].label = _("Title of the agenda item")
     form.fields["text"].widget = forms.TextInput(attrs={"maxlength": 200})
@@ -215,7 +199,8 @@ def agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def meeting_invite(request: HttpRequest, pk: int) -> HttpResponse:
-    access = _organising(request, pk)
+    access = get_meeting_for_user_or_404(request.user, pk)
+    require(access.may_organise)
     try:
         sent = services.meeting_invite(meeting=access.meeting)
     except ValidationError as error:
@@ -228,10 +213,9 @@ def meeting_invite(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @GET_POST
 def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    access = _organising(request, pk)
+    access = get_meeting_for_user_or_404(request.user, pk)
+    require(access.may_reschedule)
     meeting = access.meeting
-    if not meeting.is_open_for_scheduling:
-        raise PermissionDenied
     form = TextForm(request.POST or None)
     form.fields["text"].label = _("Reason for the cancellation (for the record)")
     form.fields["text"].required = False
@@ -261,37 +245,33 @@ def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
         content_type="text/calendar; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="termin-{meeting.pk}.ics"'
-    return response
+    # A case conference's calendar entry names the case: family data.
+    return no_store(response) if meeting.is_case_conference else response
 
 
 @login_required
 @require_GET
 def invitation_letter(request: HttpRequest, pk: int, participant: int) -> HttpResponse:
-    access = _organising(request, pk)
+    access = get_meeting_for_user_or_404(request.user, pk)
+    require(access.may_organise)
     person = get_object_or_404(
         Participant.objects.select_related("member"),
         meeting=access.meeting,
         pk=participant,
         kind=Participant.Kind.FAMILY,
     )
-    pdf = documents.letter_pdf(access.meeting, person, request.build_absolute_uri("/"))
-    _log(request, access, "invitation_letter")
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="einladung-{access.meeting.pk}.pdf"'
-    return response
+    pdf = documents.letter_pdf(access.meeting, person)
+    _log(request, access, AccessLog.What.INVITATION_LETTER)
+    return pdf_response(pdf, filename=f"einladung-{access.meeting.pk}.pdf", family_data=True)
 
 
 @login_required
 @GET_POST
 def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     """Record who came; saving marks the meeting as held."""
-    access = _organising(request, pk)
+    access = get_meeting_for_user_or_404(request.user, pk)
+    require(access.may_record_attendance)
     meeting = access.meeting
-    if meeting.state not in (Meeting.State.PLANNED, Meeting.State.INVITED, Meeting.State.HELD):
-        raise PermissionDenied
-    if not meeting.has_begun:
-        # Attendance is recorded on the day, not before.
-        raise PermissionDenied
     form = AttendanceForm(request.POST or None, participants=meeting.participants.all())
     if form.is_valid():
         with transaction.atomic():
@@ -311,11 +291,13 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
 @GET_POST
 def minutes_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Write the minutes. A concurrent save is refused and the typed text is kept."""
-    access = _organising(request, pk)
+    access = get_meeting_for_user_or_404(request.user, pk)
+    require(access.may_edit_minutes)
     meeting = access.meeting
     minutes = meeting.minutes
-    if minutes.is_frozen or meeting.state not in (Meeting.State.HELD, Meeting.State.CIRCULATED):
-        raise PermissionDenied
+    if meeting.is_case_conference:
+        # The editor shows what was recorded about the family.
+        _log(request, access, AccessLog.What.CONFERENCE)
     items = [i for i in meeting.agenda.all() if access.sees_health or not i.is_health]
     form = MinutesForm(
         request.POST or None,
@@ -348,7 +330,8 @@ def minutes_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def minutes_circulate(request: HttpRequest, pk: int) -> HttpResponse:
-    access = _organising(request, pk)
+    access = get_meeting_for_user_or_404(request.user, pk)
+    require(access.may_organise)
     try:
         services.minutes_circulate(minutes=access.meeting.minutes)
         messages.success(request, _("The minutes are circulated to the participants."))
@@ -361,13 +344,11 @@ def minutes_circulate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def minutes_approve(request: HttpRequest, pk: int) -> HttpResponse:
     access = get_meeting_for_user_or_404(request.user, pk)
-    if not access.approves:
-        raise PermissionDenied
+    require(access.may_approve)
     try:
         services.minutes_approve(
             minutes=access.meeting.minutes,
             approved_by=request.user,
-            base_url=request.build_absolute_uri("/"),
         )
         messages.success(request, _("The minutes are approved and frozen."))
     except ValidationError as error:
@@ -379,9 +360,8 @@ def minutes_approve(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def minutes_comment(request: HttpRequest, pk: int) -> HttpResponse:
     access = get_meeting_for_user_or_404(request.user, pk)
+    require(access.may_comment)
     minutes = access.meeting.minutes
-    if minutes.status != minutes.Status.CIRCULATED or not (access.participates or access.organises):
-        raise PermissionDenied
     form = TextForm(request.POST)
     if form.is_valid():
         MinutesComment.objects.create(
@@ -397,10 +377,9 @@ def minutes_comment(request: HttpRequest, pk: int) -> HttpResponse:
 @GET_POST
 def minutes_amend(request: HttpRequest, pk: int) -> HttpResponse:
     """A dated amendment of approved minutes; the frozen PDF stays as it was."""
-    access = _organising(request, pk)
+    access = get_meeting_for_user_or_404(request.user, pk)
+    require(access.may_amend)
     minutes = access.meeting.minutes
-    if not minutes.is_frozen:
-        raise PermissionDenied
     form = TextForm(request.POST or None)
     form.fields["text"].label = _("Amendment")
     if form.is_valid():
@@ -418,41 +397,37 @@ def minutes_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The protocol: once approved exactly the frozen bytes, before that a draft."""
     access = get_meeting_for_user_or_404(request.user, pk)
     meeting, minutes = access.meeting, access.meeting.minutes
+    family_data = meeting.is_case_conference
+    filename = f"protokoll-{meeting.pk}.pdf"
     if minutes.is_frozen:
-        stored = (
-            minutes.pdf
-            if access.sees_health or not meeting.is_case_conference
-            else (minutes.pdf_without_health)
+        full = access.sees_health or not meeting.is_case_conference
+        stored = minutes.pdf if full else minutes.pdf_without_health
+        checksum = minutes.sha256 if full else minutes.sha256_without_health
+        response = file_response(
+            stored.open("rb"),
+            filename=filename,
+            content_type="application/pdf",
+            family_data=family_data,
+            request=request,
+            sha256=checksum,
         )
-        response = FileResponse(stored.open("rb"), content_type="application/pdf")
-        checksum = minutes.sha256 if stored == minutes.pdf else minutes.sha256_without_health
         response["X-Checksum-SHA256"] = checksum
     else:
-        response = HttpResponse(
-            documents.protocol_pdf(
-                meeting,
-                minutes,
-                include_health=access.sees_health,
-                base_url=request.build_absolute_uri("/"),
-            ),
-            content_type="application/pdf",
-        )
-    _log(request, access, "conference_pdf")
-    response["Content-Disposition"] = f'inline; filename="protokoll-{meeting.pk}.pdf"'
-    response["Cache-Control"] = "private, no-store"
+        pdf = documents.protocol_pdf(meeting, minutes, include_health=access.sees_health)
+        response = pdf_response(pdf, filename=filename, family_data=family_data)
+    _log(request, access, AccessLog.What.CONFERENCE_PDF)
     return response
 
 
 @login_required
 @GET_POST
 def action_add(request: HttpRequest, pk: int) -> HttpResponse:
-    access = _organising(request, pk)
+    access = get_meeting_for_user_or_404(request.user, pk)
+    require(access.may_organise)
     meeting = access.meeting
-    if meeting.is_case_conference:
-        institutions = invitable_institutions(access.case_access)
-    else:
-        institutions = Institution.objects.filter(cooperation=meeting.cooperation_id)
-    form = ActionForm(request.POST or None, meeting=meeting, institutions=institutions)
+    form = ActionForm(
+        request.POST or None, meeting=meeting, institutions=access.invitable_institutions()
+    )
     if form.is_valid():
         form.save()
         messages.success(request, _("The agreed action was added."))
@@ -464,12 +439,8 @@ def action_add(request: HttpRequest, pk: int) -> HttpResponse:
 @GET_POST
 def action_update(request: HttpRequest, pk: int) -> HttpResponse:
     """The organiser or the responsible institution records that an action is done."""
-    action = get_object_or_404(Action, pk=pk)
-    access = get_meeting_for_user_or_404(request.user, action.meeting_id)
-    if not (access.organises or request.user.institution_id == action.institution_id):
-        raise PermissionDenied
-    if request.user.is_superuser:
-        raise PermissionDenied
+    action, access = get_action_for_user_or_404(request.user, pk)
+    require(access.may_update_action(action))
     form = ActionStatusForm(request.POST or None, instance=action)
     if form.is_valid():
         form.save()

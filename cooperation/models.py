@@ -11,7 +11,9 @@ from django.contrib.auth.models import AbstractUser, Group, UserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -195,6 +197,26 @@ class User(AbstractUser):
     def is_data_protection_officer(self) -> bool:
         return self.role == self.Role.DATA_PROTECTION and self.institution_id is not None
 
+    @cached_property
+    def reads_committee(self) -> bool:
+        """The committee-reader rule: the coordination office of a cooperation and the
+        members of its Kooperationsgremium (chair, minute-taker, representatives and
+        deputies) read the committee's papers: its sittings, the Gesamtkonzept and the
+        statistics, each of their own cooperation only.
+
+        Asked by the navigation on every page: computed once per request (``request.user``
+        lives as long as the request).
+        """
+        if not self.is_active or self.institution_id is None:
+            return False
+        if self.is_coordination_office:
+            return True
+        return (
+            Committee.objects.filter(cooperation__institutions=self.institution_id)
+            .filter(Q(chair=self) | Q(minute_taker=self) | Q(members__user=self))
+            .exists()
+        )
+
     def get_absolute_url(self) -> str:
         return reverse("dashboard")
 
@@ -238,12 +260,6 @@ class Committee(models.Model):
         ids = set(self.members.values_list("user_id", flat=True))
         ids |= {pk for pk in (self.chair_id, self.minute_taker_id) if pk}
         return User.objects.filter(pk__in=ids, is_active=True)
-
-    def has_member(self, user) -> bool:
-        return (
-            user.pk in {self.chair_id, self.minute_taker_id}
-            or self.members.filter(user=user).exists()
-        )
 
 
 class CommitteeMember(models.Model):

@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "concept",
     "reports",
     "oparl",
+    # The project package on top: the demo loader, which knows every app.
+    "kispfam",
 ]
 
 MIDDLEWARE = [
@@ -151,8 +153,11 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded documents (consent scans) live outside the static files and are never
 # served by the web server directly: only through the access gateway's views.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "uploads"))
-# Consent scans: a signed page or two, scanned; larger uploads are refused with a message.
-CONSENT_SCAN_MAX_BYTES = envint("CONSENT_SCAN_MAX_BYTES", 10 * 1024 * 1024)
+# Uploads (consent scans, declarations): a signed page or two, scanned. Larger files and
+# images with more pixels (an A4 page at 600 dpi has 35 megapixels) are refused with a
+# message; the pixel limit also stops images that declare a huge size in a few bytes.
+UPLOAD_MAX_BYTES = envint("UPLOAD_MAX_BYTES", envint("CONSENT_SCAN_MAX_BYTES", 10 * 1024 * 1024))
+UPLOAD_MAX_PIXELS = envint("UPLOAD_MAX_PIXELS", 40_000_000)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from cases import services
 from cases.models import Case, Consent, DataCategory, Disclosure, FamilyMember
+from common.dates import add_months
 from conferences import services as conference_services
 from conferences.demo import PREFIX
 from conferences.models import Action
@@ -86,7 +87,7 @@ def _open(world: DemoWorld, lead: str, opened: datetime.date, parent, child) -> 
     Case.objects.filter(pk=case.pk).update(
         reference=reference,
         opened_at=_at(opened, 9),
-        conference_due_on=services.add_months(opened, services.CONFERENCE_INTERVAL_MONTHS),
+        conference_due_on=add_months(opened, services.CONFERENCE_INTERVAL_MONTHS),
     )
     case.involvements.update(since=opened)
     if child:

@@ -1,24 +1,30 @@
-"""The report as a PDF for the sitting (PDF/A, A4, German) and as a CSV for Excel.
+"""The report as a PDF for the sitting and as a CSV for Excel, always in German.
 
-Both are built from the suppressed ``Report`` only, in German whatever the reader's
+Both build the suppressed ``Report`` themselves, under German, so that every label (some
+are worded while the figures are computed) reads the same whatever the reader's
 interface language, like the conferences' protocols.
 """
 
-import csv
-import io
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
-from django.template.loader import render_to_string
-from django.utils import timezone
+from common.export import csv_text
+from common.pdf import render_pdf
+from cooperation.models import Cooperation
 
 from .charts import chart_svg
-from .figures import DAYS, MEDIAN_LABEL, Report
+from .figures import DAYS, MEDIAN_LABEL, HalfYear, Report, build_report
 
-# PDF/A-3b as for the protocols (conferences.documents): archival, fonts embedded.
-PDF_VARIANT = "pdf/a-3b"
-# Excel opens a UTF-8 file as UTF-8 only with the byte order mark, and splits German
-# CSV files at semicolons.
-BOM = "\ufeff"
-DELIMITER = ";"
+LANGUAGE = "de"
+CSV_HEADERS = [
+    _("Cooperation"),
+    _("Half-year"),
+    _("Reference day"),
+    _("Section"),
+    _("Row"),
+    _("Column"),
+    _("Value"),
+]
 
 
 def charts(report: Report, prefix: str = "chart") -> list[tuple]:
@@ -29,48 +35,46 @@ def charts(report: Report, prefix: str = "chart") -> list[tuple]:
     ]
 
 
-def report_pdf(report: Report, base_url: str) -> bytes:
-    """Render under ``translation.override("de")``: the labels are translated lazily."""
-    from weasyprint import HTML
+def report_pdf(cooperation: Cooperation, period: HalfYear) -> bytes:
+    """The statistics of ``period`` for the committee's sitting."""
 
-    html = render_to_string(
-        "reports/report_pdf.html",
-        {
+    def context() -> dict:
+        report = build_report(cooperation, period)
+        return {
             "report": report,
             "sections": charts(report),
             "median_label": MEDIAN_LABEL,
             "created": timezone.localtime(),
-        },
+        }
+
+    with translation.override(LANGUAGE):
+        title = f"Statistik für das Kooperationsgremium: {period.label}"
+    return render_pdf(
+        "reports/report_pdf.html",
+        context,
+        language=LANGUAGE,
+        title=title,
+        author=cooperation.name,
     )
-    return HTML(string=html, base_url=base_url).write_pdf(pdf_variant=PDF_VARIANT)
 
 
-def _cell(value) -> str:
-    # A spreadsheet runs a cell starting with = + - @ as a formula; ours never should.
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
-def report_csv(report: Report, headers: list[str]) -> str:
+def report_csv(cooperation: Cooperation, period: HalfYear) -> str:
     """One line per figure: cooperation, half-year, reference day, section, row, column,
     value (``<5`` where suppressed). No totals, as on the page."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=DELIMITER, lineterminator="\r\n")
-    writer.writerow(headers)
-    common = [
-        report.cooperation.name,
-        report.period.label,
-        report.reference_day.strftime("%d.%m.%Y"),
-    ]
-    for table in report.tables:
-        for line in table.lines:
-            for column, cell in zip(table.columns, line.cells, strict=True):
-                writer.writerow(
-                    [_cell(v) for v in (*common, table.title, line.label, column, cell.text)]
-                )
-        if table.key == "conferences":
-            median = report.median_interval
-            value = median.value if median.value is not None else median.text
-            row = (*common, table.title, MEDIAN_LABEL, DAYS, value)
-            writer.writerow([_cell(v) for v in row])
-    return BOM + buffer.getvalue()
+    with translation.override(LANGUAGE):
+        report = build_report(cooperation, period)
+        common = [
+            report.cooperation.name,
+            str(report.period.label),
+            report.reference_day.strftime("%d.%m.%Y"),
+        ]
+        rows = [[str(header) for header in CSV_HEADERS]]
+        for table in report.tables:
+            for line in table.lines:
+                for column, cell in zip(table.columns, line.cells, strict=True):
+                    rows.append([*common, table.title, line.label, column, cell.text])
+            if table.key == "conferences":
+                median = report.median_interval
+                value = median.value if median.value is not None else median.text
+                rows.append([*common, table.title, MEDIAN_LABEL, DAYS, value])
+        return csv_text([[str(value) for value in row] for row in rows])

@@ -38,7 +38,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from cases.models import Case, Consent, Disclosure
-from cases.services import CONFERENCE_INTERVAL_MONTHS, add_months
+from cases.services import CONFERENCE_INTERVAL_MONTHS
+from common.dates import add_months
 from conferences.models import Action, Meeting
 from cooperation.models import Cooperation, Institution
 

@@ -7,13 +7,15 @@ shows nothing but ``figures.build_report``'s suppressed figures.
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
 from django.views.decorators.http import require_GET
+
+from common.http import content_disposition, pdf_response
+from cooperation.models import Cooperation
 
 from . import documents
 from .figures import MEDIAN_LABEL, HalfYear, Report, build_report
-from .permissions import get_report_cooperation_or_403
+from .permissions import get_report_for_user_or_403
 
 # Half-years offered in the selector; older ones are reachable by URL.
 CHOICES = 8
@@ -37,12 +39,12 @@ def _period(request: HttpRequest) -> HalfYear:
 
 
 def _report(request: HttpRequest) -> Report:
-    cooperation = get_report_cooperation_or_403(request.user)
+    cooperation = get_report_for_user_or_403(request.user).cooperation
     return build_report(cooperation, _period(request))
 
 
-def _filename(report: Report, suffix: str) -> str:
-    return f"statistik-{report.cooperation.code}-{report.period}.{suffix}"
+def _filename(cooperation: Cooperation, period: HalfYear, suffix: str) -> str:
+    return f"statistik-{cooperation.code}-{period}.{suffix}"
 
 
 @login_required
@@ -71,29 +73,20 @@ def report_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def report_pdf(request: HttpRequest) -> HttpResponse:
-    with translation.override("de"):
-        report = _report(request)
-        pdf = documents.report_pdf(report, base_url=request.build_absolute_uri("/"))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{_filename(report, "pdf")}"'
-    return response
+    cooperation = get_report_for_user_or_403(request.user).cooperation
+    period = _period(request)
+    pdf = documents.report_pdf(cooperation, period)
+    return pdf_response(pdf, filename=_filename(cooperation, period, "pdf"), family_data=False)
 
 
 @login_required
 @require_GET
 def report_csv(request: HttpRequest) -> HttpResponse:
-    with translation.override("de"):
-        report = _report(request)
-        headers = [
-            _("Cooperation"),
-            _("Half-year"),
-            _("Reference day"),
-            _("Section"),
-            _("Row"),
-            _("Column"),
-            _("Value"),
-        ]
-        content = documents.report_csv(report, headers)
+    cooperation = get_report_for_user_or_403(request.user).cooperation
+    period = _period(request)
+    content = documents.report_csv(cooperation, period)
     response = HttpResponse(content.encode("utf-8"), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename(report, "csv")}"'
+    response["Content-Disposition"] = content_disposition(
+        _filename(cooperation, period, "csv"), attachment=True
+    )
     return response

@@ -129,9 +129,7 @@ def _meeting(world, fixture, state: str):
     conference_services.minutes_circulate(minutes=meeting.minutes)
     if state == "circulated":
         return meeting
-    conference_services.minutes_approve(
-        minutes=meeting.minutes, approved_by=organiser, base_url="http://testserver/"
-    )
+    conference_services.minutes_approve(minutes=meeting.minutes, approved_by=organiser)
     return meeting
 
 

@@ -242,7 +242,8 @@ def test_the_pdf_of_a_past_state(signed_in, dated_agreement, caritas_caseworker)
     pages = pdf_pages(response.content)
     text = " ".join(pages)
     assert "Kooperationsvereinbarung Heinsberg" in text
-    assert "Stand 30.06.2017" in pages[0]
+    # "Stand" is the day of the last change of the text shown, not the day asked for.
+    assert "Stand 02.05.2016" in pages[0]
     assert "Fassung, wie sie am 30.06.2017 galt" in text
     assert OLD_TEXT in text and NEW_TEXT not in text
     assert "Leitung caritas" in text and "Ralf Jennissen" not in text
@@ -255,7 +256,9 @@ def test_the_pdf_of_the_current_state_is_pdf_a_3(signed_in, dated_agreement, car
     pages = pdf_pages(response.content)
     text = " ".join(pages)
     assert NEW_TEXT in text and "Ralf Jennissen" in text
-    assert f"Stand {timezone.localdate():%d.%m.%Y}" in text
+    # Its "Stand" is the day of its last change (Hückelhoven joined), not the printing day.
+    assert "Stand 01.03.2019" in text
+    assert f"Stand {timezone.localdate():%d.%m.%Y}" not in text
     assert re.search(rb"pdfaid:part(>|=\")3", response.content) or _xmp_declares_part_3(
         response.content
     )

@@ -672,7 +672,7 @@ def test_an_upload_that_is_no_pdf_jpeg_or_png_is_refused(
 def test_a_scan_over_the_size_limit_is_refused(
     settings, signed_in, family_case, mother, caritas, erkelenz_caseworker
 ):
-    settings.CONSENT_SCAN_MAX_BYTES = 64
+    settings.UPLOAD_MAX_BYTES = 64
     scan = factories.pdf_upload()
     assert scan.size > 64
     before = rows()

@@ -1,7 +1,8 @@
 """Reading cases: the list, the case page, who accessed it, and the user's notifications."""
 
+from collections.abc import Callable
+
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
@@ -10,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from conferences.access import meetings_visible_to
+from common.access import require
 from cooperation.models import Institution, User
 
 from ..models import (
@@ -22,15 +23,21 @@ from ..models import (
     Notification,
 )
 from ..permissions import (
+    CaseAccess,
     cases_visible_to,
     get_case_for_audit_or_404,
     get_case_for_user_or_404,
+    may_look_up_access_logs,
+    may_open_case,
     sees_no_family_data,
 )
 from ..timeline import case_timeline
-from .consents import consent_is_readable
 
 PAGE_SIZE = 50
+# Apps above this one add to the case page (the conferences app: the case's
+# Beteiligtenkonferenzen). They register a function of the reader's ``CaseAccess`` that
+# returns template context in their AppConfig.ready, so that this app never imports them.
+case_page_context: list[Callable[[CaseAccess], dict]] = []
 
 
 def _name_matches(user: User, query: str):
@@ -80,7 +87,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     if not sees_no_family_data(user) or user.is_superuser:
-        AccessLog.record(user, "case_search" if query else "case_list")
+        AccessLog.record(user, AccessLog.What.CASE_SEARCH if query else AccessLog.What.CASE_LIST)
     template = "cases/case_list.html#rows" if request.htmx else "cases/case_list.html"
     filters = {"q": query, "status": status, "lead": lead, "due": "1" if due else ""}
     return render(
@@ -91,7 +98,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "leads": leads,
             "today": timezone.localdate(),
-            "may_open": not sees_no_family_data(user),
+            "may_open": may_open_case(user),
         },
     )
 
@@ -128,7 +135,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "recipients"
         )
     )
-    AccessLog.record(request.user, "case_detail", case)
+    AccessLog.record(request.user, AccessLog.What.CASE_DETAIL, case)
     return render(
         request,
         "cases/case_detail.html",
@@ -139,16 +146,24 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "members": [(m, health[m.pk]) for m in members],
             "involvements": case.involvements.select_related("institution", "contact"),
             "consents": [
-                (c, consent_is_readable(access, c), c.expires_soon(today)) for c in consents
+                (
+                    c,
+                    access.may_read_consent(c),
+                    c.expires_soon(today),
+                    {
+                        "give_or_refuse": access.may_give_or_refuse(c),
+                        "correct": access.may_correct(c),
+                        "revoke": access.may_revoke(c),
+                    },
+                )
+                for c in consents
             ],
             "disclosures": case.disclosures.select_related(
                 "from_institution", "to_institution", "disclosed_by"
             ),
             "notes": notes,
             "timeline": case_timeline(access),
-            "conferences": meetings_visible_to(request.user)
-            .filter(case=case)
-            .order_by("-starts_at"),
+            **{key: value for extra in case_page_context for key, value in extra(access).items()},
         },
     )
 
@@ -163,7 +178,7 @@ def access_log(request: HttpRequest, reference: str) -> HttpResponse:
         .select_related("user", "institution")
         .order_by("-at")[:500]
     )
-    AccessLog.record(request.user, "access_log", case)
+    AccessLog.record(request.user, AccessLog.What.ACCESS_LOG, case)
     # Access granted without consent stands out in the audit too.
     disclosures = case.disclosures.select_related("from_institution", "to_institution")
     return render(
@@ -177,8 +192,7 @@ def access_log(request: HttpRequest, reference: str) -> HttpResponse:
 @require_GET
 def access_log_lookup(request: HttpRequest) -> HttpResponse:
     """The data-protection officer enters a reference to read that case's access log."""
-    if not (request.user.is_superuser or request.user.role == User.Role.DATA_PROTECTION):
-        raise PermissionDenied
+    require(may_look_up_access_logs(request.user))
     reference = request.GET.get("reference", "").strip().upper()
     if reference:
         return redirect(reverse("cases:access_log", args=[reference]))

@@ -10,19 +10,22 @@ Who may do what (the institution that is released is the one that answers for it
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from common.access import require
+from common.http import file_response, pdf_response
+from common.uploads import content_type_of
+
 from .. import documents, services
 from ..forms import ConsentForm, ConsentGiveForm, RevocationForm
-from ..models import AccessLog, Consent, DataCategory, FamilyMember
+from ..models import AccessLog, Consent
 from ..permissions import CaseAccess, get_case_for_user_or_404
-from .records import GET_POST, recording_access, render_form
+from .records import GET_POST, render_form
 
 
 def _consent(access: CaseAccess, pk: int) -> Consent:
@@ -31,29 +34,16 @@ def _consent(access: CaseAccess, pk: int) -> Consent:
     )
 
 
-def _own_consent(request, reference: str, pk: int) -> tuple[CaseAccess, Consent]:
-    access = recording_access(request, reference)
-    consent = _consent(access, pk)
-    if consent.source_institution_id != request.user.institution_id:
-        raise PermissionDenied
-    return access, consent
-
-
-def _visible_members(access: CaseAccess):
-    return [
-        m
-        for m in FamilyMember.objects.filter(case=access.case)
-        if access.can_see(m.source_institution_id, DataCategory.MASTER)
-    ]
-
-
 def _consent_form(request, access: CaseAccess, **kwargs) -> ConsentForm:
+    if request.method == "GET":
+        # The form lists the family members by name: a read of master data.
+        AccessLog.record(request.user, AccessLog.What.CASE_DETAIL, access.case)
     return ConsentForm(
         request.POST or None,
         request.FILES or None,
         case=access.case,
         institution=request.user.institution,
-        members=_visible_members(access),
+        members=access.visible_members(),
         **kwargs,
     )
 
@@ -68,7 +58,8 @@ INTRO = _(
 @login_required
 @GET_POST
 def consent_add(request: HttpRequest, reference: str) -> HttpResponse:
-    access = recording_access(request, reference)
+    access = get_case_for_user_or_404(request.user, reference)
+    require(access.may_record)
     form = _consent_form(request, access)
     if form.is_valid():
         consent = form.save(commit=False)
@@ -89,9 +80,9 @@ def consent_add(request: HttpRequest, reference: str) -> HttpResponse:
 @GET_POST
 def consent_correct(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     """A given consent is not edited: the correction invalidates it and records a new one."""
-    access, old = _own_consent(request, reference, pk)
-    if old.status != Consent.Status.GIVEN:
-        raise PermissionDenied
+    access = get_case_for_user_or_404(request.user, reference)
+    old = _consent(access, pk)
+    require(access.may_correct(old))
     initial = {
         "record_as": "given",
         "recipients": list(old.recipients.all()),
@@ -142,9 +133,9 @@ def consent_correct(request: HttpRequest, reference: str, pk: int) -> HttpRespon
 @login_required
 @GET_POST
 def consent_give(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
-    access, consent = _own_consent(request, reference, pk)
-    if consent.status != Consent.Status.REQUESTED:
-        raise PermissionDenied
+    access = get_case_for_user_or_404(request.user, reference)
+    consent = _consent(access, pk)
+    require(access.may_give_or_refuse(consent))
     form = ConsentGiveForm(request.POST or None, request.FILES or None, instance=consent)
     if form.is_valid():
         with transaction.atomic():
@@ -159,9 +150,9 @@ def consent_give(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def consent_refuse(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
-    access, consent = _own_consent(request, reference, pk)
-    if consent.status != Consent.Status.REQUESTED:
-        raise PermissionDenied
+    access = get_case_for_user_or_404(request.user, reference)
+    consent = _consent(access, pk)
+    require(access.may_give_or_refuse(consent))
     services.consent_refuse(consent=consent)
     messages.success(request, _("The consent was recorded as refused."))
     return redirect(access.case)
@@ -173,14 +164,7 @@ def consent_revoke(request: HttpRequest, reference: str, pk: int) -> HttpRespons
     """Revocation with a confirmation step; takes effect on everyone's next request."""
     access = get_case_for_user_or_404(request.user, reference)
     consent = _consent(access, pk)
-    institution = request.user.institution_id
-    allowed = {consent.source_institution_id, access.case.lead_institution_id} | set(
-        consent.recipients.values_list("pk", flat=True)
-    )
-    if institution not in allowed or access.user.is_superuser:
-        raise PermissionDenied
-    if consent.status != Consent.Status.GIVEN:
-        raise PermissionDenied
+    require(access.may_revoke(consent))
     form = RevocationForm(request.POST or None, consent=consent)
     if form.is_valid():
         services.consent_revoke(
@@ -205,19 +189,10 @@ def consent_revoke(request: HttpRequest, reference: str, pk: int) -> HttpRespons
     )
 
 
-def consent_is_readable(access: CaseAccess, consent: Consent) -> bool:
-    """The form and scan name the person: readable where both the releasing institution's
-    master data and the master data of the person who consented are released."""
-    return access.can_see(consent.source_institution_id, DataCategory.MASTER) and access.can_see(
-        consent.given_by.source_institution_id, DataCategory.MASTER
-    )
-
-
 def _readable_consent(request, reference: str, pk: int) -> Consent:
     access = get_case_for_user_or_404(request.user, reference)
     consent = _consent(access, pk)
-    if not consent_is_readable(access, consent):
-        raise PermissionDenied
+    require(access.may_read_consent(consent))
     return consent
 
 
@@ -226,14 +201,12 @@ def _readable_consent(request, reference: str, pk: int) -> Consent:
 def consent_pdf(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     """The consent form to print and sign (German, one page)."""
     consent = _readable_consent(request, reference, pk)
-    pdf = documents.consent_form_pdf(consent, base_url=request.build_absolute_uri("/"))
-    AccessLog.record(request.user, "consent_pdf", consent.case)
-    response = HttpResponse(pdf, content_type="application/pdf")
+    pdf = documents.consent_form_pdf(consent)
+    AccessLog.record(request.user, AccessLog.What.CONSENT_PDF, consent.case)
     stamp = timezone.localdate().strftime("%Y%m%d")
-    response["Content-Disposition"] = (
-        f'inline; filename="Einwilligung-{consent.case.reference}-{stamp}.pdf"'
+    return pdf_response(
+        pdf, filename=f"Einwilligung-{consent.case.reference}-{stamp}.pdf", family_data=True
     )
-    return response
 
 
 @login_required
@@ -243,14 +216,11 @@ def consent_scan(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     consent = _readable_consent(request, reference, pk)
     if not consent.scan:
         raise Http404
-    AccessLog.record(request.user, "consent_scan", consent.case)
-    response = FileResponse(
-        consent.scan.open("rb"), content_type=documents.content_type_of(consent.scan.name)
+    AccessLog.record(request.user, AccessLog.What.CONSENT_SCAN, consent.case)
+    suffix = consent.scan.name.rsplit(".", 1)[-1]
+    return file_response(
+        consent.scan.open("rb"),
+        filename=f"Einwilligung-{consent.case.reference}.{suffix}",
+        content_type=content_type_of(consent.scan.name),
+        family_data=True,
     )
-    response["Content-Disposition"] = (
-        f'inline; filename="Einwilligung-{consent.case.reference}.'
-        f'{consent.scan.name.rsplit(".", 1)[-1]}"'
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response

@@ -7,12 +7,13 @@ it), then checks what the user's institution may do there (403), validates the f
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
+
+from common.access import require
 
 from .. import services
 from ..forms import (
@@ -24,8 +25,8 @@ from ..forms import (
     InvolvementForm,
     ProgressNoteForm,
 )
-from ..models import DataCategory, FamilyMember, Involvement, ProgressNote
-from ..permissions import CaseAccess, get_case_for_user_or_404, sees_no_family_data
+from ..models import AccessLog, FamilyMember, Involvement, ProgressNote
+from ..permissions import CaseAccess, get_case_for_user_or_404, may_open_case
 
 GET_POST = require_http_methods(["GET", "POST"])
 
@@ -40,26 +41,11 @@ def render_form(request, form, title: str, access: CaseAccess | None = None, **c
     )
 
 
-def recording_access(request: HttpRequest, reference: str) -> CaseAccess:
-    access = get_case_for_user_or_404(request.user, reference)
-    if not access.can_record:
-        raise PermissionDenied
-    return access
-
-
-def lead_access(request: HttpRequest, reference: str) -> CaseAccess:
-    access = get_case_for_user_or_404(request.user, reference)
-    if not access.is_lead:
-        raise PermissionDenied
-    return access
-
-
 @login_required
 @GET_POST
 def case_open(request: HttpRequest) -> HttpResponse:
     """Open a case for a family, led by the user's institution, with its first parent."""
-    if sees_no_family_data(request.user):
-        raise PermissionDenied
+    require(may_open_case(request.user))
     form = CaseOpenForm(request.POST or None)
     if form.is_valid():
         case = services.case_open(
@@ -80,7 +66,8 @@ def case_open(request: HttpRequest) -> HttpResponse:
 @login_required
 @GET_POST
 def case_edit(request: HttpRequest, reference: str) -> HttpResponse:
-    access = lead_access(request, reference)
+    access = get_case_for_user_or_404(request.user, reference)
+    require(access.may_lead)
     case = access.case
     old_lead = case.lead_institution_id
     form = CaseForm(request.POST or None, instance=case)
@@ -114,7 +101,8 @@ def _save_record(request, form, access: CaseAccess, **extra) -> HttpResponse | N
 @login_required
 @GET_POST
 def member_add(request: HttpRequest, reference: str) -> HttpResponse:
-    access = recording_access(request, reference)
+    access = get_case_for_user_or_404(request.user, reference)
+    require(access.may_record)
     form = FamilyMemberForm(request.POST or None)
     return _save_record(request, form, access, case=access.case) or render_form(
         request, form, _("Add a family member"), access
@@ -124,13 +112,13 @@ def member_add(request: HttpRequest, reference: str) -> HttpResponse:
 @login_required
 @GET_POST
 def member_edit(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
-    access = recording_access(request, reference)
+    access = get_case_for_user_or_404(request.user, reference)
     member = get_object_or_404(FamilyMember, case=access.case, pk=pk)
-    if not access.can_see(member.source_institution_id, DataCategory.MASTER):
-        raise PermissionDenied
-    if not access.can_edit(member):
-        raise PermissionDenied
+    require(access.may_edit_member(member))
     form = FamilyMemberForm(request.POST or None, instance=member)
+    if request.method == "GET":
+        # The form shows the member's master data.
+        AccessLog.record(request.user, AccessLog.What.CASE_DETAIL, access.case)
     return _save_record(request, form, access) or render_form(
         request, form, _("Edit family member"), access
     )
@@ -140,14 +128,14 @@ def member_edit(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
 @GET_POST
 def health_edit(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     """The user's institution records (or corrects) its own health data on a parent."""
-    access = recording_access(request, reference)
+    access = get_case_for_user_or_404(request.user, reference)
     member = get_object_or_404(FamilyMember, case=access.case, pk=pk)
-    if not access.can_see(member.source_institution_id, DataCategory.MASTER):
-        raise PermissionDenied
-    if not member.is_parent:
-        raise PermissionDenied
+    require(access.may_record_health(member))
     existing = member.health.filter(source_institution=request.user.institution).first()
     form = HealthSituationForm(request.POST or None, instance=existing)
+    if request.method == "GET" and existing is not None:
+        # The form shows the institution's recorded health data.
+        AccessLog.record(request.user, AccessLog.What.CASE_DETAIL, access.case)
     return _save_record(request, form, access, member=member) or render_form(
         request,
         form,
@@ -163,7 +151,8 @@ def health_edit(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
 @login_required
 @GET_POST
 def note_add(request: HttpRequest, reference: str) -> HttpResponse:
-    access = recording_access(request, reference)
+    access = get_case_for_user_or_404(request.user, reference)
+    require(access.may_record)
     form = ProgressNoteForm(request.POST or None)
     if form.is_valid():
         with transaction.atomic():
@@ -180,7 +169,8 @@ def note_add(request: HttpRequest, reference: str) -> HttpResponse:
 @login_required
 @GET_POST
 def involvement_add(request: HttpRequest, reference: str) -> HttpResponse:
-    access = lead_access(request, reference)
+    access = get_case_for_user_or_404(request.user, reference)
+    require(access.may_lead)
     form = InvolvementForm(request.POST or None, case=access.case)
     return _save_involvement(request, form, access) or render_form(
         request,
@@ -197,7 +187,8 @@ def involvement_add(request: HttpRequest, reference: str) -> HttpResponse:
 @login_required
 @GET_POST
 def involvement_edit(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
-    access = lead_access(request, reference)
+    access = get_case_for_user_or_404(request.user, reference)
+    require(access.may_lead)
     involvement = get_object_or_404(Involvement, case=access.case, pk=pk)
     form = InvolvementForm(request.POST or None, instance=involvement, case=access.case)
     return _save_involvement(request, form, access) or render_form(
@@ -222,7 +213,8 @@ def _save_involvement(request, form, access: CaseAccess) -> HttpResponse | None:
 @GET_POST
 def disclosure_add(request: HttpRequest, reference: str) -> HttpResponse:
     """Record a disclosure without consent (§8a SGB VIII, §4 Abs. 3 KKG, §65 SGB VIII)."""
-    access = recording_access(request, reference)
+    access = get_case_for_user_or_404(request.user, reference)
+    require(access.may_record)
     form = DisclosureForm(
         request.POST or None, case=access.case, institution=request.user.institution
     )

@@ -1,9 +1,8 @@
 """Navigation entries of the concept app for the base layout, by the app's own rules."""
 
 from django import template
-from django.core.exceptions import PermissionDenied
 
-from concept.permissions import catalogue_cooperation, concept_access
+from concept.permissions import may_read_concept
 
 register = template.Library()
 
@@ -13,17 +12,9 @@ def concept_nav_items(context) -> dict:
     """The Gesamtkonzept for its readers, the catalogue of offers for all staff."""
     request = context.get("request")
     user = getattr(request, "user", None)
-    entries = {"request": request, "overview": False, "offers": False}
-    if user is None or not user.is_authenticated:
-        return entries
-    try:
-        concept_access(user)
-        entries["overview"] = True
-    except PermissionDenied:
-        pass
-    try:
-        catalogue_cooperation(user)
-        entries["offers"] = True
-    except PermissionDenied:
-        pass
-    return entries
+    signed_in = user is not None and user.is_authenticated
+    return {
+        "request": request,
+        "overview": signed_in and may_read_concept(user),
+        "offers": signed_in and user.is_active and user.cooperation is not None,
+    }

@@ -177,9 +177,7 @@ def held(conference, family_case, erkelenz_caseworker, gesundheitsamt_caseworker
 def approved(held, erkelenz_caseworker) -> Meeting:
     """Setup: circulated and approved by the organiser."""
     services.minutes_circulate(minutes=held.minutes)
-    services.minutes_approve(
-        minutes=held.minutes, approved_by=erkelenz_caseworker, base_url="http://testserver/"
-    )
+    services.minutes_approve(minutes=held.minutes, approved_by=erkelenz_caseworker)
     held.refresh_from_db()
     return held
 

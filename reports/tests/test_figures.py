@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from cases import services
 from cases.models import Case, Consent, Disclosure
-from cases.services import add_months
+from common.dates import add_months
 from conferences.models import Action, Meeting
 from reports.figures import (
     SUPPRESSED,
