@@ -15,14 +15,16 @@ Rules (DOMAIN.md, "Rules on sharing"):
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import F, Q, QuerySet
+from django.contrib.auth.models import Group
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from guardian.core import ObjectPermissionChecker
 
 from common.access import DENIED, Decision, decide, require
-from cooperation.models import User
+from cooperation.models import Institution, User
 
 from .models import Case, CaseGrant, Consent, DataCategory, FamilyMember
 
@@ -57,6 +59,24 @@ def cases_visible_to(user: User, day: datetime.date | None = None) -> QuerySet[C
         Q(visibility__valid_until__isnull=True) | Q(visibility__valid_until__gte=day),
         visibility__institution_id=user.institution_id,
     ).alias(listed_at=F("visibility__case_updated_at"))
+
+
+def name_matches(user: User, query: str) -> Exists:
+    """A case filter: members match ``query`` whose master data the user's institution
+    may see. A name search must not reveal a family through data the institution has not
+    been given: the member's source institution must have released master data to it."""
+    members = FamilyMember.objects.filter(case=OuterRef("pk")).filter(
+        Q(last_name__icontains=query) | Q(first_name__icontains=query)
+    )
+    if not user.is_superuser:
+        released = CaseGrant.objects.active_on(_today()).filter(
+            case=OuterRef("case"),
+            institution_id=user.institution_id,
+            source=OuterRef("source_institution"),
+            category=DataCategory.MASTER,
+        )
+        members = members.filter(Exists(released))
+    return Exists(members)
 
 
 @dataclass(frozen=True)
@@ -188,14 +208,32 @@ def may_look_up_access_logs(user: User) -> Decision:
     return decide(user.is_superuser or user.is_data_protection_officer)
 
 
+def institution_permissions(institution: Institution, case: Case) -> set[str]:
+    """The django-guardian permissions (``view_case``, ``view_case_health``) that the
+    institution's group holds on ``case`` today: one query, both permissions."""
+    checker = ObjectPermissionChecker(Group(pk=institution.group_id))
+    checker.prefetch_perms([case])
+    return set(checker.get_perms(case))
+
+
 def get_case_for_user_or_404(
     user: User, reference: str, day: datetime.date | None = None
 ) -> CaseAccess:
-    """The case and the user's grant on it, or 404 when the user may not see it at all."""
+    """The case and the user's grant on it, or 404 when the user may not see it at all.
+
+    The object check asks django-guardian: the institution's group must hold
+    ``view_case`` on the case (and ``view_case_health`` for any health datum). Each datum
+    is then read only where a grant, active on ``day``, covers its source institution and
+    category. Guardian's rows carry no dates: ``case_recompute_grants`` writes them for
+    today and the daily ``refresh_case_permissions`` moves them when a window opens or
+    closes; the windows are checked here too, so a missed run can only delay access,
+    never extend it (tests/test_access_agreement.py).
+    """
+    if not user.is_authenticated or not user.is_active:
+        raise Http404
     day = day or _today()
     case = (
-        cases_visible_to(user, day)
-        .select_related("lead_institution", "cooperation")
+        Case.objects.select_related("lead_institution", "cooperation")
         .filter(reference=reference)
         .first()
     )
@@ -203,17 +241,24 @@ def get_case_for_user_or_404(
         raise Http404
     if user.is_superuser:
         return CaseAccess(case, user, True, frozenset(), frozenset())
+    if sees_no_family_data(user):
+        raise Http404
     grants = list(
         CaseGrant.objects.active_on(day)
         .filter(case=case, institution_id=user.institution_id)
         .values_list("source_id", "category", "basis")
     )
+    held = institution_permissions(user.institution, case) if grants else set()
+    if "view_case" not in held:
+        raise Http404
+    if "view_case_health" not in held:
+        grants = [grant for grant in grants if grant[1] != DataCategory.HEALTH]
     return CaseAccess(
         case,
         user,
         False,
-        frozenset((source, category) for source, category, _ in grants),
-        frozenset(basis for _, _, basis in grants),
+        frozenset((source, category) for source, category, _basis in grants),
+        frozenset(basis for _source, _category, basis in grants),
     )
 
 

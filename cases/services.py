@@ -8,6 +8,7 @@ from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
@@ -202,27 +203,35 @@ def _windows_by_institution(grants: list[CaseGrant]) -> dict[int, list[Window]]:
     return {institution: _merge_windows(spans) for institution, spans in windows.items()}
 
 
-def _mirror_as_guardian_permissions(case: Case, grants: list[CaseGrant]) -> None:
-    """``view_case`` / ``view_case_health`` on each institution group, as a diff.
+def _active_on(grant: CaseGrant, day: datetime.date) -> bool:
+    return (grant.valid_from is None or grant.valid_from <= day) and (
+        grant.valid_until is None or grant.valid_until >= day
+    )
 
-    Same rows as guardian's ``assign_perm``/``remove_perm`` would write (the direct
-    foreign-key model ``CaseGroupObjectPermission``), in two queries instead of two per
-    institution of the cooperation.
+
+def _mirror_as_guardian_permissions(case: Case, grants: list[CaseGrant], day: datetime.date):
+    """``view_case`` / ``view_case_health`` on each institution group whose grants are
+    active on ``day``, written as a diff.
+
+    Guardian's rows carry no validity window: they say who may see the case today, and
+    ``case_permissions_refresh`` moves them when a window opens or closes. Same rows as
+    guardian's ``assign_perm``/``remove_perm`` would write (the direct foreign-key model
+    ``CaseGroupObjectPermission``), in two queries instead of two per institution.
     """
-    permissions = {
-        p.codename: p
-        for p in Permission.objects.filter(
+    active = [grant for grant in grants if _active_on(grant, day)]
+    permissions = dict(
+        Permission.objects.filter(
             content_type__app_label="cases", codename__in=["view_case", "view_case_health"]
-        )
-    }
+        ).values_list("codename", "pk")
+    )
     groups = dict(
-        Institution.objects.filter(pk__in={g.institution_id for g in grants}).values_list(
+        Institution.objects.filter(pk__in={g.institution_id for g in active}).values_list(
             "pk", "group_id"
         )
     )
-    wanted = {(groups[g.institution_id], permissions["view_case"].pk) for g in grants} | {
-        (groups[g.institution_id], permissions["view_case_health"].pk)
-        for g in grants
+    wanted = {(groups[g.institution_id], permissions["view_case"]) for g in active} | {
+        (groups[g.institution_id], permissions["view_case_health"])
+        for g in active
         if g.category == DataCategory.HEALTH
     }
     existing = CaseGroupObjectPermission.objects.filter(content_object=case)
@@ -235,15 +244,37 @@ def _mirror_as_guardian_permissions(case: Case, grants: list[CaseGrant]) -> None
     )
 
 
+def case_permissions_refresh(*, day: datetime.date, days_back: int = 7) -> int:
+    """Move the guardian rows of every case in which a grant's window opened or closed
+    in the ``days_back`` days up to ``day`` (a consent valid from today, one that ended
+    yesterday); returns how many cases were refreshed.
+
+    Run daily (``manage.py refresh_case_permissions``); looking back a week makes a run
+    that was missed catch up. The gateway checks the windows itself as well, so a missed
+    run never extends access, it can only delay access that a new window opens.
+    """
+    since = day - datetime.timedelta(days=days_back)
+    boundaries = Q(valid_from__gt=since, valid_from__lte=day) | Q(
+        valid_until__gte=since - datetime.timedelta(days=1), valid_until__lt=day
+    )
+    case_ids = CaseGrant.objects.filter(boundaries).values_list("case_id", flat=True).distinct()
+    refreshed = 0
+    for case in Case.objects.filter(pk__in=case_ids).iterator():
+        with transaction.atomic():
+            _mirror_as_guardian_permissions(case, list(case.grants.all()), day)
+        refreshed += 1
+    return refreshed
+
+
 @transaction.atomic
 def case_recompute_grants(*, case: Case) -> None:
     """Recompute who may see what of ``case``: the one place where access is granted.
 
     Called whenever the lead, an involvement, a consent or a disclosure changes. It
-    rewrites the case's grants and mirrors them as django-guardian object permissions on
-    the institutions' groups (``view_case``; ``view_case_health`` where health data is
-    released). The gateway (``cases.permissions``) additionally applies each grant's
-    validity window on every request.
+    rewrites the case's grants, the list index ``CaseVisibility`` and the django-guardian
+    object permissions on the institutions' groups (``view_case``; ``view_case_health``
+    where health data is released) that the gateway's object check reads. The gateway
+    additionally applies each grant's validity window on every request.
     """
     CaseGrant.objects.filter(case=case).delete()
     grants = _grants_for(case)
@@ -263,7 +294,7 @@ def case_recompute_grants(*, case: Case) -> None:
         for start, end in windows
     )
 
-    _mirror_as_guardian_permissions(case, grants)
+    _mirror_as_guardian_permissions(case, grants, timezone.localdate(now))
     Case.objects.filter(pk=case.pk).update(updated_at=now)
     case.updated_at = now
 

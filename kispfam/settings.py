@@ -227,6 +227,11 @@ LOGGING = {
 # Demo data: the password every demo account gets (development only).
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "kispfam-demo")
 
+# OParl export: the licence URL given as ``license`` on the System and the Body, i.e. for
+# every object the export publishes (OParl 1.1 §3.1). Default: Creative Commons
+# Attribution 4.0; an empty value leaves ``license`` out.
+OPARL_LICENSE = os.environ.get("OPARL_LICENSE", "https://creativecommons.org/licenses/by/4.0/")
+
 if TESTING:
     # Hashing strength is not under test; a fast hasher keeps persona fixtures cheap.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

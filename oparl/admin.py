@@ -1,4 +1,5 @@
-"""The coordination office issues and revokes the OParl API tokens of its cooperation.
+"""The coordination office issues and revokes the OParl API tokens of its cooperation,
+and decides whether its committee's export is public.
 
 The plain token is shown once, on the page that answers the "add" form, and stored
 nowhere (not in a message, which would travel in a cookie or the session): the database
@@ -15,7 +16,7 @@ from django.utils.translation import ngettext
 
 from cooperation.admin import CooperationScopedAdmin
 
-from .models import ApiToken
+from .models import ApiToken, Publication
 
 READ_ONLY = ["cooperation", "prefix", "created_by", "created_at", "last_used_at", "revoked_at"]
 
@@ -103,3 +104,31 @@ class ApiTokenAdmin(CooperationScopedAdmin):
             % {"count": len(tokens)},
             messages.SUCCESS,
         )
+
+
+@admin.register(Publication)
+class PublicationAdmin(CooperationScopedAdmin):
+    """One switch per cooperation, off until the coordination office turns it on; its
+    history records who opened or closed the export."""
+
+    list_display = ["cooperation", "is_public"]
+    list_filter = ["is_public"]
+    list_select_related = ["cooperation"]
+
+    def get_fields(self, request: HttpRequest, obj=None):
+        if obj is None and request.user.is_superuser:
+            return ["cooperation", "is_public"]
+        return ["is_public"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # One per cooperation: an office adds its own once, then changes it.
+        if not super().has_add_permission(request):
+            return False
+        if request.user.is_superuser:
+            return True
+        return not Publication.objects.filter(cooperation=request.user.cooperation).exists()
+
+    def save_model(self, request: HttpRequest, obj: Publication, form, change: bool) -> None:
+        if not change and not request.user.is_superuser:
+            obj.cooperation = request.user.cooperation
+        super().save_model(request, obj, form, change)

@@ -1,9 +1,13 @@
-"""API tokens of the OParl export, and the checksums of the files it publishes.
+"""API tokens of the OParl export, the switch that opens it to everyone, and the
+checksums of the files it publishes.
 
 A token belongs to a cooperation, not to a person: the coordination office issues one per
 client (e.g. the Kreis's council information system) and revokes it when the client no
 longer needs it. Only the SHA-256 of the token is stored; the plain value is shown once,
 when it is issued.
+
+A cooperation may also publish its committee as open data, as OParl intends for public
+bodies: then its part of the export answers without a token (``Publication``).
 """
 
 import datetime
@@ -114,6 +118,46 @@ class ApiToken(models.Model):
         ApiToken.objects.filter(pk=self.pk).exclude(
             last_used_at__gt=now - datetime.timedelta(minutes=1)
         ).update(last_used_at=now)
+
+
+class Publication(models.Model):
+    """Whether a cooperation publishes its committee's OParl export without a token.
+
+    Off unless the coordination office switches it on. It opens exactly what a token of
+    the cooperation sees (the committee, its sittings, members and approved protocols),
+    never more: family data is not part of the export either way.
+    """
+
+    # Kept here rather than as a field of Cooperation: the switch belongs to the export.
+    cooperation = models.OneToOneField(
+        Cooperation,
+        on_delete=models.CASCADE,
+        related_name="oparl_publication",
+        verbose_name=_("cooperation"),
+    )
+    is_public = models.BooleanField(
+        _("public without a token"),
+        default=False,
+        help_text=_(
+            "Anyone may read the committee's OParl export (sittings, agenda, approved "
+            "minutes, members' names and functions) without a token. Family data is "
+            "never part of the export."
+        ),
+    )
+    # Who opened or closed the export, and when.
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("OParl publication")
+        verbose_name_plural = _("OParl publications")
+
+    def __str__(self) -> str:
+        return str(self.cooperation)
+
+
+def public_cooperations() -> models.QuerySet[Cooperation]:
+    """The cooperations whose export answers without a token, in a stable order."""
+    return Cooperation.objects.filter(oparl_publication__is_public=True).order_by("pk")
 
 
 class FileDigest(models.Model):

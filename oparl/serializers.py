@@ -3,10 +3,14 @@
 Ids are absolute URLs (``SITE_URL`` + the object's route). Times are ISO 8601 in
 Europe/Berlin with their offset. What a record does not have is left out, never ``null``.
 The functions that render many objects at once fetch what those embed in a few queries.
+``omit_internal`` leaves out the internal lists that OParl 1.1 names for it (a Body's
+``legislativeTerm``, a Person's ``membership``, a Meeting's ``agendaItem``).
 """
 
 import datetime
 from collections import defaultdict
+from collections.abc import Sequence
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.urls import reverse
@@ -49,13 +53,24 @@ def _object(kind: str, id: str, record, **fields) -> dict:
 # --- system and body -----------------------------------------------------------------
 
 
-def system(body: Cooperation) -> dict:
-    """The one system; its dates are those of the token's body, the only one it lists."""
+def _license() -> str | None:
+    # OParl 1.1 §3.1: a licence on the System and the Body covers every object below.
+    return settings.OPARL_LICENSE or None
+
+
+def system(bodies: Sequence[Cooperation]) -> dict:
+    """The one system; its dates are those of the bodies it lists to this client."""
+    created = [b.oparl_created for b in bodies if b.oparl_created]
+    modified = [b.oparl_modified for b in bodies if b.oparl_modified]
+    dates = SimpleNamespace(
+        oparl_created=min(created, default=None), oparl_modified=max(modified, default=None)
+    )
     return _object(
         "System",
         url("system"),
-        body,
+        dates,
         oparlVersion=OPARL,
+        license=_license(),
         name="KispFam",
         body=url("body_list"),
         website=settings.SITE_URL + "/",
@@ -75,7 +90,7 @@ def body_location(body: Cooperation) -> dict | None:
     )
 
 
-def body(body: Cooperation) -> dict:
+def body(body: Cooperation, *, omit_internal: bool = False) -> dict:
     """The Kreis or city responsible for the cooperation."""
     return _object(
         "Body",
@@ -83,6 +98,7 @@ def body(body: Cooperation) -> dict:
         body,
         system=url("system"),
         name=body.body_name,
+        license=_license(),
         classification=str(body.get_body_kind_display()),
         location=body_location(body),
         organization=url("organization_list", body.pk),
@@ -91,9 +107,10 @@ def body(body: Cooperation) -> dict:
         meeting=url("meeting_list", body.pk),
         agendaItem=url("agendaitem_list", body.pk),
         file=url("file_list", body.pk),
+        locationList=url("location_list", body.pk),
         paper=url("paper_list", body.pk),
         # Required by OParl; a Kooperationsgremium has no legislative terms.
-        legislativeTerm=[],
+        legislativeTerm=None if omit_internal else [],
     )
 
 
@@ -137,6 +154,8 @@ def institution(institution: Institution) -> dict:
 
 
 def membership_id(seat) -> str:
+    if isinstance(seat, scope.FormerMembership):
+        return url(seat.route, *seat.key)
     if isinstance(seat, scope.PostMembership):
         return url("membership_post", seat.committee.pk, seat.post, seat.user.pk)
     return url("membership", seat.pk)
@@ -147,7 +166,10 @@ def membership(seat) -> dict:
 
     A representative votes, a deputy only in the representative's stead (so: no voting
     right of their own), the minute-taker never; the chair's vote is not recorded here.
+    A former seat is a deleted object: id, type, dates and ``deleted`` only.
     """
+    if isinstance(seat, scope.FormerMembership):
+        return _object("Membership", membership_id(seat), seat, deleted=True)
     if isinstance(seat, scope.PostMembership):
         user, committee_pk, role = seat.user, seat.committee.pk, _post_label(seat.post)
         institution_pk = user.institution_id
@@ -168,10 +190,11 @@ def membership(seat) -> dict:
     )
 
 
-def persons(users: list[User], seats: list) -> list[dict]:
+def persons(users: list[User], seats: list, *, omit_internal: bool = False) -> list[dict]:
     """Name, function(s) and (through the memberships) institution; nothing else.
 
-    A former member is a deleted object: id, type, dates and ``deleted`` only.
+    A former member is a deleted object: id, type, dates and ``deleted`` only. Only
+    current seats are embedded (OParl forbids deleted objects inside another).
     """
     by_user = defaultdict(list)
     for seat in seats:
@@ -192,7 +215,7 @@ def persons(users: list[User], seats: list) -> list[dict]:
                 familyName=user.last_name,
                 givenName=user.first_name,
                 status=list(dict.fromkeys(membership(seat)["role"] for seat in mine)),
-                membership=[membership(seat) for seat in mine],
+                membership=None if omit_internal else [membership(seat) for seat in mine],
             )
         )
     return result
@@ -267,18 +290,22 @@ def meeting_name(meeting: Meeting) -> str:
     return f"{meeting.get_kind_display()}, {day:%d.%m.%Y}"
 
 
-def meetings(cooperation: Cooperation, records: list[Meeting]) -> list[dict]:
+def meetings(
+    cooperation: Cooperation, records: list[Meeting], *, omit_internal: bool = False
+) -> list[dict]:
     """Sittings with their agenda and, once approved, their protocol."""
     ids = [m.pk for m in records]
     agenda = defaultdict(list)
-    for item in scope.agenda_items(cooperation).filter(meeting__in=ids):
-        agenda[item.meeting_id].append(item)
+    if not omit_internal:
+        for item in scope.agenda_items(cooperation).filter(meeting__in=ids):
+            agenda[item.meeting_id].append(item)
     protocols = {m.meeting_id: m for m in scope.files(cooperation).filter(meeting__in=ids)}
     result = []
     for meeting in records:
         cancelled = meeting.state == Meeting.State.CANCELLED
         protocol = protocols.get(meeting.pk)
         approved = protocol is not None
+        items = agenda[meeting.pk]
         result.append(
             _object(
                 "Meeting",
@@ -292,8 +319,15 @@ def meetings(cooperation: Cooperation, records: list[Meeting]) -> list[dict]:
                 end=_time(meeting.ends_at),
                 location=meeting_location(meeting),
                 organization=[url("organization_committee", meeting.committee_id)],
-                agendaItem=[agenda_item(i, approved) for i in agenda[meeting.pk]],
+                agendaItem=None if omit_internal else [agenda_item(i, approved) for i in items],
                 resultsProtocol=file(protocol) if protocol else None,
             )
         )
     return result
+
+
+def location(record) -> dict | None:
+    """The Location of a body (its seat) or of a sitting (its place)."""
+    if isinstance(record, Cooperation):
+        return body_location(record)
+    return meeting_location(record)

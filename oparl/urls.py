@@ -1,7 +1,8 @@
 """OParl 1.1, mounted at /oparl/v1/. Object routes are named after OParl's types; a
-body's external lists hang below the body."""
+body's external lists hang below the body. Any other address below the API answers with
+an OParl error object (``not_found``)."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
@@ -17,6 +18,7 @@ urlpatterns = [
     path("body/<int:body>/agendaitem/", views.agendaitem_list, name="agendaitem_list"),
     path("body/<int:body>/file/", views.file_list, name="file_list"),
     path("body/<int:body>/paper/", views.paper_list, name="paper_list"),
+    path("body/<int:body>/location/", views.location_list, name="location_list"),
     path(
         "organization/committee/<int:pk>/",
         views.organization_committee,
@@ -46,4 +48,6 @@ urlpatterns = [
     path("file/<int:pk>/download/", views.file_download, name="file_download"),
     path("location/body/<int:pk>/", views.location_body, name="location_body"),
     path("location/meeting/<int:pk>/", views.location_meeting, name="location_meeting"),
+    # Last: everything the routes above do not know.
+    re_path(r"^(?P<path>.*)$", views.not_found, name="not_found"),
 ]

@@ -5,8 +5,9 @@
 
 The OParl API authenticates with a bearer token only, never with a session: the matrix
 sends no token, so every persona, signed in or not, superuser included, gets a 401 (and
-nothing of the object). What a token sees, and that it sees its own cooperation only, is
-tested in oparl/tests/.
+nothing of the object). No cooperation of the matrix's world publishes its export. What a
+token sees, that it sees its own cooperation only, and what a public cooperation shows
+without a token, is tested in oparl/tests/.
 """
 
 from conferences.models import Meeting
@@ -66,6 +67,7 @@ def _rows() -> list:
             for kind in ("organization", "person", "membership", "meeting", "agendaitem", "file")
         ),
         row("paper_list", _body),
+        row("location_list", _body, secret=lambda world: "Heinsberg"),
         row("organization_committee", _pk("oparl_committee")),
         row("organization_committee_meetings", _pk("oparl_committee")),
         row("organization_institution", lambda world: {"pk": world["institutions"]["caritas"].pk}),
@@ -85,6 +87,7 @@ def _rows() -> list:
         row("file", _minutes),
         row("file_access", _minutes),
         row("file_download", _minutes),
+        row("not_found", lambda world: {"path": "nirgendwo/"}),
     ]
 
 

@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,11 +12,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from common.access import require
-from cooperation.models import Institution, User
+from cooperation.models import Institution
 
 from ..models import (
     AccessLog,
-    CaseGrant,
     DataCategory,
     FamilyMember,
     HealthSituation,
@@ -29,6 +28,7 @@ from ..permissions import (
     get_case_for_user_or_404,
     may_look_up_access_logs,
     may_open_case,
+    name_matches,
     sees_no_family_data,
 )
 from ..timeline import case_timeline
@@ -40,26 +40,6 @@ PAGE_SIZE = 50
 case_page_context: list[Callable[[CaseAccess], dict]] = []
 
 
-def _name_matches(user: User, query: str):
-    """Members matching ``query`` whose master data the user's institution may see.
-
-    A name search must not reveal a family through data the institution has not been
-    given: the member's source institution must have released master data to it.
-    """
-    members = FamilyMember.objects.filter(case=OuterRef("pk")).filter(
-        Q(last_name__icontains=query) | Q(first_name__icontains=query)
-    )
-    if not user.is_superuser:
-        released = CaseGrant.objects.active_on(timezone.localdate()).filter(
-            case=OuterRef("case"),
-            institution_id=user.institution_id,
-            source=OuterRef("source_institution"),
-            category=DataCategory.MASTER,
-        )
-        members = members.filter(Exists(released))
-    return Exists(members)
-
-
 @login_required
 @require_GET
 def case_list(request: HttpRequest) -> HttpResponse:
@@ -68,7 +48,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     cases = cases_visible_to(user).select_related("lead_institution")
     query = request.GET.get("q", "").strip()[:100]
     if query:
-        cases = cases.filter(Q(reference__icontains=query) | _name_matches(user, query))
+        cases = cases.filter(Q(reference__icontains=query) | name_matches(user, query))
     status = request.GET.get("status", "")
     if status in ("open", "closed"):
         cases = cases.filter(status=status)

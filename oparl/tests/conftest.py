@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cooperation.models import Committee, CommitteeMember
-from oparl.models import ApiToken
+from oparl.models import ApiToken, Publication
 
 from . import builders
 
@@ -25,6 +25,23 @@ OPARL_DIR = Path(settings.BASE_DIR).parent / "shared" / "oparl-1.1"
 
 def oparl_url(name: str, *args) -> str:
     return settings.SITE_URL + reverse(f"oparl:{name}", args=args)
+
+
+def publish(cooperation, public: bool = True) -> Publication:
+    """Switch the cooperation's export to public (or back), as its office does."""
+    publication, _created = Publication.objects.update_or_create(
+        cooperation=cooperation, defaults={"is_public": public}
+    )
+    return publication
+
+
+def error_of(response) -> dict:
+    """OParl's error object (§2.9); ``debug`` starts with the RFC 6750 style code."""
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    error = json.loads(response.content)
+    assert set(error) == {"type", "message", "debug"}
+    assert error["type"] == "https://schema.oparl.org/1.1/Error"
+    return error
 
 
 def issue(cooperation, label="Ratsinformationssystem") -> str:

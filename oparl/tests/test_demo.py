@@ -23,7 +23,7 @@ from cooperation.models import Cooperation
 from oparl import demo
 from oparl.models import ApiToken
 
-from .conftest import Api
+from .conftest import Api, publish
 
 PREFIX = settings.SITE_URL + "/oparl/v1/"
 
@@ -102,6 +102,19 @@ def test_the_demo_export_is_complete_valid_and_names_no_family(client, demo_load
     output = json.dumps(documents, ensure_ascii=False) + "\n".join(files.values())
     found = [t for t in traces if re.search(rf"\b{re.escape(t)}\b", output)]
     assert not found, f"family data in the OParl export: {found}"
+
+
+def test_the_public_demo_export_is_the_tokens_and_names_no_family(client, demo_loaded):
+    heinsberg = Cooperation.objects.get(code="HS")
+    with_token, _files = crawl(Api(client, demo.DEMO_TOKEN))
+    # The demo leaves the switch off: without a token, nothing.
+    assert Api(client, None).get(PREFIX).status_code == 401
+    publish(heinsberg)
+    public, files = crawl(Api(client, None))
+    assert public == with_token
+    output = json.dumps(public, ensure_ascii=False) + "\n".join(files.values())
+    found = [t for t in family_traces() if re.search(rf"\b{re.escape(t)}\b", output)]
+    assert not found, f"family data in the public OParl export: {found}"
 
 
 def test_the_demo_token_is_created_once(client, heinsberg, coordination_office):

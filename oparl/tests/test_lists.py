@@ -132,8 +132,8 @@ def test_an_unencoded_plus_in_the_offset_is_understood(api, heinsberg, history):
 def test_it_refuses_a_filter_without_a_full_date_time(api, heinsberg, value):
     response = api.get("meeting_list", heinsberg.pk, modified_since=value)
     assert response.status_code == 400
-    assert response.json()["error"] == "bad_request"
-    assert "modified_since" in response.json()["error_description"]
+    assert response.json()["type"] == "https://schema.oparl.org/1.1/Error"
+    assert "modified_since" in response.json()["message"]
 
 
 def test_a_page_costs_the_same_few_queries_however_many_sittings(
@@ -149,3 +149,64 @@ def test_a_page_costs_the_same_few_queries_however_many_sittings(
     api.walk("meeting_list", heinsberg.pk)
     with django_assert_max_num_queries(8):
         assert len(api.json("meeting_list", heinsberg.pk)["data"]) == 6
+
+
+def test_the_filters_compare_to_the_second_shown_both_ends_inclusive(
+    api, heinsberg, committee, coordination_office
+):
+    # Stored to the microsecond, shown (and compared) to the second: 10:00:00.
+    with time_machine.travel(at(4).replace(microsecond=750_000), tick=False):
+        sitting = builders.sitting(committee, coordination_office)
+    shown = api.json("meeting", sitting.pk)
+    assert shown["created"] == shown["modified"] == "2026-04-01T10:00:00+02:00"
+
+    def found(**params) -> bool:
+        return meeting_id(sitting) in {
+            m["id"] for m in api.walk("meeting_list", heinsberg.pk, **params)
+        }
+
+    for name in ("created", "modified"):
+        assert found(**{f"{name}_until": shown[name]}), f"{name}_until"
+        assert found(**{f"{name}_since": shown[name]}), f"{name}_since"
+        assert found(**{f"{name}_since": shown[name], f"{name}_until": shown[name]})
+        assert not found(**{f"{name}_until": "2026-04-01T09:59:59+02:00"})
+        assert not found(**{f"{name}_since": "2026-04-01T10:00:01+02:00"})
+    # A fraction in the filter counts as its whole second, and any offset works.
+    assert found(created_until="2026-04-01T08:00:00.1+00:00")
+
+
+def test_omit_internal_leaves_out_the_internal_lists_only(
+    api, heinsberg, committee, approved_sitting
+):
+    omit = {"omit_internal": "true"}
+    (body,) = api.walk("body_list", **omit)
+    assert "legislativeTerm" not in body and body["locationList"]
+    (meeting,) = api.walk("meeting_list", heinsberg.pk, **omit)
+    assert "agendaItem" not in meeting
+    assert meeting["resultsProtocol"]["id"] and meeting["location"]["id"]
+    assert all(
+        "membership" not in p and p["status"] for p in api.walk("person_list", heinsberg.pk, **omit)
+    )
+    (sittings,) = api.walk("organization_committee_meetings", committee.pk, **omit)
+    assert "agendaItem" not in sittings
+
+    # Without it (or with another value) they are there.
+    for params in ({}, {"omit_internal": "false"}):
+        (body,) = api.walk("body_list", **params)
+        assert body["legislativeTerm"] == []
+        (meeting,) = api.walk("meeting_list", heinsberg.pk, **params)
+        assert meeting["agendaItem"]
+        assert all(p["membership"] for p in api.walk("person_list", heinsberg.pk, **params))
+
+
+def test_omit_internal_is_kept_in_the_links(api, heinsberg, committee):
+    page = api.json("person_list", heinsberg.pk, elementsPerPage=1, omit_internal="true")
+    query = parse_qs(urlsplit(page["links"]["next"]).query)
+    assert query["omit_internal"] == ["true"]
+    assert "membership" not in api.json(page["links"]["next"])["data"][0]
+
+
+def test_the_specs_limit_parameter_asks_for_smaller_pages_too(api, settings, heinsberg, committee):
+    page = api.json("membership_list", heinsberg.pk, limit=2)
+    assert page["pagination"]["elementsPerPage"] == 2
+    assert parse_qs(urlsplit(page["links"]["next"]).query)["elementsPerPage"] == ["2"]

@@ -30,7 +30,8 @@ def test_every_object_and_every_list_item_matches_the_schema(api, schemas, heins
     assert len(bodies) == 1
     body = bodies[0]
     assert body == api.json(body["id"])
-    for name in ("organization", "person", "membership", "meeting", "agendaItem", "file", "paper"):
+    lists = ("organization", "person", "membership", "meeting", "agendaItem", "file", "paper")
+    for name in (*lists, "locationList"):
         for item in api.walk(body[name]):
             schemas.validate(item)
             # A list item is the object itself.
@@ -134,7 +135,10 @@ def test_a_former_member_remains_as_a_deleted_person(
     schemas.validate(person)
     assert person["deleted"] is True
     assert set(person) == {"id", "type", "created", "modified", "deleted"}
-    listed = {p["id"]: p for p in api.walk("person_list", heinsberg.pk)}
+    # OParl 1.1 §2.5: deleted objects are listed for modified_since only.
+    assert person["id"] not in {p["id"] for p in api.walk("person_list", heinsberg.pk)}
+    since = {"modified_since": person["created"]}
+    listed = {p["id"]: p for p in api.walk("person_list", heinsberg.pk, **since)}
     assert listed[person["id"]] == person
     assert len(api.walk("membership_list", heinsberg.pk)) == 3
 
@@ -262,3 +266,57 @@ def test_a_member_of_another_cooperation_is_never_published(
     seats = json.dumps(api.walk("membership_list", heinsberg.pk), ensure_ascii=False)
     assert lindenbrueck_coordination.last_name not in people + seats
     assert api.get("person", lindenbrueck_coordination.pk).status_code == 404
+
+
+def test_the_system_and_the_body_name_the_licence(api, settings, heinsberg):
+    cc_by = "https://creativecommons.org/licenses/by/4.0/"
+    assert api.json("system")["license"] == cc_by
+    assert api.json("body", heinsberg.pk)["license"] == cc_by
+
+    settings.OPARL_LICENSE = "https://www.govdata.de/dl-de/by-2-0"
+    assert api.json("system")["license"] == settings.OPARL_LICENSE
+    assert api.json("body", heinsberg.pk)["license"] == settings.OPARL_LICENSE
+
+    settings.OPARL_LICENSE = ""
+    assert "license" not in api.json("system")
+    assert "license" not in api.json("body", heinsberg.pk)
+
+
+def test_the_location_list_has_the_bodys_seat_and_the_sittings_places(
+    api,
+    schemas,
+    heinsberg,
+    institutions,
+    erkelenz_caseworker,
+    approved_sitting,
+    planned_sitting,
+):
+    body = api.json("body", heinsberg.pk)
+    assert body["locationList"] == oparl_url("location_list", heinsberg.pk)
+    # A Beteiligtenkonferenz's place is family data: never a Location.
+    case = case_services.case_open(
+        lead_institution=institutions["erkelenz"], opened_by=erkelenz_caseworker
+    )
+    services.conference_schedule(
+        case=case,
+        organiser=erkelenz_caseworker,
+        starts_at=planned_sitting.starts_at,
+        place="Wohnung der Familie Beispiel",
+    )
+
+    locations = api.walk(body["locationList"])
+    assert [location["id"] for location in locations] == [
+        body["location"]["id"],
+        oparl_url("location_meeting", approved_sitting.pk),
+        oparl_url("location_meeting", planned_sitting.pk),
+    ]
+    for location in locations:
+        schemas.validate(location)
+        assert api.json(location["id"]) == location
+    assert "Beispiel" not in json.dumps(locations)
+    assert locations[1]["meetings"] == [oparl_url("meeting", approved_sitting.pk)]
+    # Its filters work like every list's.
+    since = {"modified_since": locations[-1]["modified"]}
+    assert oparl_url("location_meeting", planned_sitting.pk) in {
+        location["id"] for location in api.walk(body["locationList"], **since)
+    }
