@@ -31,13 +31,7 @@ def png_declaring(width: int, height: int) -> bytes:
 
 def jpeg_declaring(width: int, height: int) -> bytes:
     frame = struct.pack(">BHHB", 8, height, width, 1) + bytes([1, 0x11, 0])
-    return (
-        b"\xff\xd8"
-        + b"\xff\xc0"
-        + struct.pack(">H", len(frame) + 2)
-        + frame
-        + b"\xff\xd9"
-    )
+    return b"\xff\xd8" + b"\xff\xc0" + struct.pack(">H", len(frame) + 2) + frame + b"\xff\xd9"
 
 
 def real_png(width: int = 40, height: int = 30) -> bytes:
