@@ -10,6 +10,12 @@
 - ``data_protection_officer``: reads audit logs
 - ``lindenbrueck_coordination``: the coordination office of another cooperation
 - ``superuser``: the technical administrator
+- ``password_only``: an Erkelenz caseworker whose session passed the password, not the
+  second factor
+
+Every staff login needs a second factor: ``Client.force_login`` here also marks the
+session as verified by the user's test authenticator (``tests/two_factor.py``), as the
+second login step would; ``force_login(user, verified=False)`` leaves it at the password.
 """
 
 import datetime
@@ -20,7 +26,7 @@ import pytest
 from django.test import Client
 
 from cooperation.models import Institution, User
-from tests import factories
+from tests import factories, two_factor
 
 Kind = Institution.Kind
 
@@ -29,6 +35,19 @@ Kind = Institution.Kind
 def private_uploads(settings, tmp_path):
     """Uploaded scans go to a temporary folder, never into the project."""
     settings.MEDIA_ROOT = tmp_path / "uploads"
+
+
+@pytest.fixture(autouse=True)
+def force_login_passes_the_second_factor(monkeypatch):
+    """``Client.force_login`` signs in with both factors (see the module docstring)."""
+    original = Client.force_login
+
+    def force_login(self, user, backend=None, *, verified=True):
+        original(self, user, backend)
+        if verified:
+            two_factor.mark_verified(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
 
 
 @pytest.fixture
@@ -163,6 +182,17 @@ def lindenbrueck_coordination(institutions) -> User:
         User.Role.COORDINATION,
         username="lindenbrueck.koordination",
     )
+
+
+@pytest.fixture
+def password_only(institutions) -> User:
+    """A caseworker of Erkelenz (the world's lead institution) with an authenticator, whose
+    session has passed only the password."""
+    user = factories.make_user(
+        institutions["erkelenz"], username="erkelenz.nur-passwort", first_name="Paul"
+    )
+    two_factor.totp_device(user)
+    return user
 
 
 @pytest.fixture

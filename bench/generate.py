@@ -183,6 +183,9 @@ def generate(scale: str) -> Scale:
                     password=password,
                     institution=institution,
                     role=role,
+                    # Staff as their leads confirmed them (cooperation: separation of duties).
+                    confirmed_institution=institution,
+                    confirmed_role=role,
                     is_staff=role == Role.COORDINATION,
                     is_active=True,
                 )

@@ -10,11 +10,12 @@ is rolled back, so nothing is left behind. The script prints two tables:
 
 - timings, each the median of RUNS runs after WARMUP warm-ups, in wall-clock and CPU
   time (``time.process_time``, which other load on a shared machine disturbs less):
-  *protocol_pdf* is ``documents.protocol_pdf(meeting, minutes, include_health=True,
-  base_url=...)`` (the queries of ``protocol_context``, the template, WeasyPrint);
-  *WeasyPrint alone* is ``HTML(string=html).write_pdf(pdf_variant=documents.PDF_VARIANT)``
-  on the same HTML, rendered to a string once beforehand; for comparison the context and
-  template alone and WeasyPrint writing a plain PDF (no PDF/A). Then the *ratio* of the
+  *protocol_pdf* is ``documents.protocol_pdf(meeting, minutes, include_health=True)``
+  (the queries of ``protocol_context``, the template, ``common.pdf``, WeasyPrint);
+  *WeasyPrint alone* is ``HTML(string=html).write_pdf(pdf_variant="pdf/a-3b",
+  pdf_tags=True, stylesheets=[documents.css])`` on the same HTML, rendered to a string
+  once beforehand; for comparison the context and template alone and WeasyPrint writing
+  a plain, untagged PDF (no PDF/A) with the same stylesheet. Then the *ratio* of the
   first two (target at most 1.1) and the *pages per second* of ``protocol_pdf``; the
   page count is read back with pypdf. The calls take turns starting a run, so that a
   slower or faster phase of the machine affects all of them alike, and each starts
@@ -49,7 +50,6 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost")
 
 WARMUP = 2
 RUNS = 10
-BASE_URL = "http://localhost/"
 TARGET_RATIO = 1.1
 TARGET_RSS_MIB = 200
 
@@ -426,7 +426,7 @@ def child(render: bool) -> dict:
         meeting, minutes = build_conference()
         result: dict = {}
         if render:  # pages are not counted here: pypdf would add to the peak
-            pdf = documents.protocol_pdf(meeting, minutes, include_health=True, base_url=BASE_URL)
+            pdf = documents.protocol_pdf(meeting, minutes, include_health=True)
             result["pdf bytes"] = len(pdf)
         return result
 
@@ -474,30 +474,29 @@ def measure() -> dict:
     time (``time.process_time``: this process only, so less disturbed by other load on a
     shared machine) and the wall-clock range.
     """
-    from django.template.loader import render_to_string
-    from django.utils import translation
     from weasyprint import HTML
 
+    from common import pdf
     from conferences import documents
 
     meeting, minutes = build_conference()
 
     def template() -> str:
         context = documents.protocol_context(meeting, minutes, include_health=True)
-        with translation.override("de"):
-            return render_to_string("conferences/protocol_pdf.html", context)
+        return pdf.render_html(
+            "conferences/protocol_pdf.html", context, language="de", title="Protokoll"
+        )
 
     html = template()
+    stylesheet = pdf._stylesheet()
     calls: dict[str, Callable[[], object]] = {
-        "protocol_pdf": lambda: documents.protocol_pdf(
-            meeting, minutes, include_health=True, base_url=BASE_URL
+        "protocol_pdf": lambda: documents.protocol_pdf(meeting, minutes, include_health=True),
+        "WeasyPrint alone": lambda: HTML(string=html).write_pdf(
+            pdf_variant=pdf.PDF_VARIANT, pdf_tags=True, stylesheets=[stylesheet]
         ),
-        "WeasyPrint alone": lambda: HTML(string=html, base_url=BASE_URL).write_pdf(
-            pdf_variant=documents.PDF_VARIANT
-        ),
-        # For comparison: what protocol_pdf adds, and what PDF/A costs.
+        # For comparison: what protocol_pdf adds, and what tagged PDF/A costs.
         "context + template": template,
-        "WeasyPrint, plain PDF": lambda: HTML(string=html, base_url=BASE_URL).write_pdf(),
+        "WeasyPrint, plain PDF": lambda: HTML(string=html).write_pdf(stylesheets=[stylesheet]),
     }
     outputs = {name: call() for name, call in calls.items()}  # the first warm-up
     for _ in range(WARMUP - 1):
@@ -586,7 +585,7 @@ def main(argv: list[str] | None = None) -> int:
     from django.core.management import call_command
     from django.db import connection
 
-    from conferences import documents
+    from common import pdf
 
     if not args.no_migrate:
         call_command("migrate", interactive=False, verbosity=0)
@@ -601,7 +600,7 @@ def main(argv: list[str] | None = None) -> int:
     wall_ratio = timings["protocol_pdf"][0] / timings["WeasyPrint alone"][0]
     cpu_ratio = timings["protocol_pdf"][1] / timings["WeasyPrint alone"][1]
     print(
-        f"Protocol PDF ({documents.PDF_VARIANT}, WeasyPrint {weasyprint.__version__}, "
+        f"Protocol PDF ({pdf.PDF_VARIANT} tagged, WeasyPrint {weasyprint.__version__}, "
         f"{connection.vendor}): {pages} pages (pypdf), "
         f"{result['html KiB']:.0f} KiB HTML, {result['pdf KiB']:.0f} KiB PDF "
         f"({rendering['pdf bytes'] / 1024:.0f} KiB in the child, "

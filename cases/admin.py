@@ -9,8 +9,11 @@ The access log itself is shown, never changed or deleted.
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
-from .models import AccessLog, Case
+from cooperation.admin import CooperationScopedAdmin
+
+from .models import AccessLog, Case, Specialist
 
 
 class SuperuserReadOnlyAdmin(admin.ModelAdmin):
@@ -58,3 +61,26 @@ class AccessLogAdmin(SuperuserReadOnlyAdmin):
     search_fields = ["case__reference", "user__username"]
     list_select_related = ["user", "institution", "case"]
     date_hierarchy = "at"
+
+
+@admin.register(Specialist)
+class SpecialistAdmin(CooperationScopedAdmin):
+    """The coordination office keeps the institutions' designations of experienced
+    child-protection specialists (as their leads do on the institution's page). A
+    designation carries no family data; it is ended, never deleted."""
+
+    cooperation_path = "institution__cooperation"
+    list_display = ["user", "institution", "qualification", "since", "until"]
+    # Only the institutions that appear in the (cooperation-scoped) list.
+    list_filter = [("institution", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["user__last_name", "user__first_name", "user__username", "qualification"]
+    list_select_related = ["user", "institution"]
+    fieldsets = [
+        (None, {"fields": ["institution", "user", "qualification"]}),
+        (_("Period"), {"fields": ["since", "until"]}),
+    ]
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not change:
+            obj.designated_by = request.user
+        super().save_model(request, obj, form, change)

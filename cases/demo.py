@@ -16,6 +16,7 @@ from .models import (
     Case,
     CaseGrant,
     Consent,
+    Consultation,
     DataCategory,
     Disclosure,
     FamilyMember,
@@ -214,6 +215,36 @@ def load_cases(world: DemoWorld) -> None:
         [(K.MOTHER, "Petra", "Winter", datetime.date(y - 29, 4, 4), "Alkohol", None)],
         [("Noah", "Winter", datetime.date(y - 2, 8, 19))],
     )
+    # Before that, it asked the Kreisjugendamt's experienced child-protection specialist
+    # for advice, pseudonymised (§4 Abs. 2 KKG).
+    specialist = services.specialist_designate(
+        user=users["kja.fachkraft"],
+        designated_by=users["kja.leitung"],
+        qualification="Zertifikatskurs Kinderschutzfachkraft (§8a SGB VIII)",
+        since=today - datetime.timedelta(days=400),
+    )
+    consultation = services.consultation_request(
+        case=case,
+        specialist=specialist,
+        requested_by=users["gesundheitsamt.fachkraft"],
+        pseudonym="Familie W.",
+        summary="Mutter (29), alkoholabhängig, seit drei Monaten ohne Kontakt zur "
+        "Beratung; Kleinkind (2) wirkt bei Terminen ungepflegt. Der Vater lebt nicht im "
+        "Haushalt.",
+        question="Liegen gewichtige Anhaltspunkte für eine Kindeswohlgefährdung vor, und "
+        "wie sprechen wir die Mutter an?",
+    )
+    services.consultation_advise(
+        consultation=consultation,
+        advice="Gewichtige Anhaltspunkte liegen vor. Mutter zeitnah zu einem Gespräch "
+        "einladen und Hilfen anbieten; bleibt sie aus, das Jugendamt informieren.",
+    )
+    services.consultation_record_outcome(
+        consultation=consultation,
+        outcome=Consultation.Outcome.RISK,
+        notes="Einladung zum Gespräch; bei Ausbleiben Mitteilung an das Jugendamt.",
+        recorded_by=users["gesundheitsamt.fachkraft"],
+    )
     services.disclosure_record(
         case=case,
         disclosed_by=users["gesundheitsamt.fachkraft"],
@@ -223,6 +254,11 @@ def load_cases(world: DemoWorld) -> None:
         categories=[C.MASTER, C.FAMILY],
         disclosed_on=today - datetime.timedelta(days=5),
         reason="Gewichtige Anhaltspunkte für eine Gefährdung; Mitwirkung der Mutter blieb aus.",
+        family_work_tried=True,
+        family_work="Zwei Einladungen zum Gespräch und ein Hilfeangebot (Elterngruppe); "
+        "die Mutter erschien nicht.",
+        specialist_consulted=True,
+        consultation=consultation,
         family_informed=True,
     )
 

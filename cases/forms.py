@@ -14,19 +14,23 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.dates import add_months
+from common.forms import IdsInRangeMixin, OneTimeSubmissionMixin
 from common.uploads import CheckedFileField
 from cooperation.models import Institution, User
 
 from .models import (
     Case,
     Consent,
+    Consultation,
     DataCategory,
     Disclosure,
     FamilyMember,
     HealthSituation,
     Involvement,
     ProgressNote,
+    Specialist,
 )
+from .pseudonyms import find_identifying
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -90,7 +94,7 @@ PARENT_CHOICES = [
 ]
 
 
-class FamilyMemberForm(DateInputsMixin, ConcurrentEditForm):
+class FamilyMemberForm(OneTimeSubmissionMixin, DateInputsMixin, ConcurrentEditForm):
     class Meta:
         model = FamilyMember
         fields = ["kind", "first_name", "last_name", "date_of_birth", "expected_date", "address"]
@@ -124,7 +128,7 @@ class CaseOpenForm(FamilyMemberForm):
         self.fields["kind"].help_text = _("A case starts with a parent or caregiver.")
 
 
-class CaseForm(DateInputsMixin, ConcurrentEditForm):
+class CaseForm(IdsInRangeMixin, DateInputsMixin, ConcurrentEditForm):
     class Meta:
         model = Case
         fields = ["status", "closed_on", "close_reason", "lead_institution", "conference_due_on"]
@@ -160,7 +164,7 @@ class CaseForm(DateInputsMixin, ConcurrentEditForm):
         return data
 
 
-class HealthSituationForm(ConcurrentEditForm):
+class HealthSituationForm(OneTimeSubmissionMixin, ConcurrentEditForm):
     class Meta:
         model = HealthSituation
         fields = ["substance", "counselling", "in_substitution", "substitution_practice"]
@@ -176,7 +180,7 @@ class HealthSituationForm(ConcurrentEditForm):
         return data
 
 
-class InvolvementForm(DateInputsMixin, ConcurrentEditForm):
+class InvolvementForm(IdsInRangeMixin, OneTimeSubmissionMixin, DateInputsMixin, ConcurrentEditForm):
     class Meta:
         model = Involvement
         fields = ["institution", "since", "until", "contact"]
@@ -222,7 +226,7 @@ class InvolvementForm(DateInputsMixin, ConcurrentEditForm):
         return data
 
 
-class ProgressNoteForm(DateInputsMixin, forms.ModelForm):
+class ProgressNoteForm(OneTimeSubmissionMixin, DateInputsMixin, forms.ModelForm):
     class Meta:
         model = ProgressNote
         fields = ["date", "category", "text"]
@@ -248,7 +252,7 @@ class CategoriesField(forms.MultipleChoiceField):
         super().__init__(choices=DataCategory.choices, **kwargs)
 
 
-class ConsentForm(DateInputsMixin, forms.ModelForm):
+class ConsentForm(IdsInRangeMixin, OneTimeSubmissionMixin, DateInputsMixin, forms.ModelForm):
     """A Schweigepflichtentbindung as SGB X §67b asks for it: specific, provable, informed."""
 
     record_as = forms.ChoiceField(
@@ -383,7 +387,9 @@ class ConsentGiveForm(DateInputsMixin, forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        if self.instance.form == Consent.Form.PAPER and not data.get("scan"):
+        missing = not data.get("scan") and "scan" not in self.errors
+        if self.instance.form == Consent.Form.PAPER and missing:
+            # One message per field: a refused file already says why.
             self.add_error("scan", _("Upload the scan of the signed form (PDF, JPEG or PNG)."))
         if data.get("obtained_on") and data["obtained_on"] > timezone.localdate():
             self.add_error("obtained_on", _("A consent cannot be obtained in the future."))
@@ -418,29 +424,100 @@ class RevocationForm(DateInputsMixin, forms.Form):
         return day
 
 
-class DisclosureForm(DateInputsMixin, forms.ModelForm):
-    """A disclosure without consent: who, what, to whom, when, why, on which basis."""
+YES_NO = [("true", _("yes")), ("false", _("no"))]
+
+
+def yes_no(label, choices=YES_NO) -> forms.NullBooleanField:
+    return forms.NullBooleanField(
+        label=label, required=False, widget=forms.RadioSelect(choices=choices)
+    )
+
+
+class DisclosureForm(IdsInRangeMixin, OneTimeSubmissionMixin, DateInputsMixin, forms.ModelForm):
+    """A disclosure without consent: who, what, to whom, when, why, on which basis.
+
+    Under §4 KKG and §8a SGB VIII the form walks the established steps first: working
+    with the family, the specialist's advice, telling the family beforehand
+    (``Disclosure.step_problems``); the answers are part of the record.
+    """
 
     categories = CategoriesField(label=_("Disclosed data"))
-    family_informed = forms.NullBooleanField(
-        label=_("Was the family told beforehand?"),
-        required=False,
-        widget=forms.RadioSelect(
-            choices=[("unknown", _("not applicable")), ("true", _("yes")), ("false", _("no"))]
-        ),
+    family_work_tried = yes_no(_("Was working with the family towards help tried?"))
+    specialist_consulted = yes_no(_("Was an experienced specialist consulted?"))
+    family_informed = yes_no(
+        _("Was the family told beforehand?"),
+        choices=[("unknown", _("not applicable")), *YES_NO],
     )
 
     class Meta:
         model = Disclosure
         fields = [
             "basis",
+            "family_work_tried",
+            "family_work",
+            "family_work_not_tried_reason",
+            "specialist_consulted",
+            "consultation",
+            "specialist_note",
+            "family_informed",
+            "family_not_informed_reason",
             "to_institution",
             "categories",
             "disclosed_on",
             "reason",
-            "family_informed",
-            "family_not_informed_reason",
         ]
+        widgets = {
+            field: forms.Textarea(attrs={"rows": 3})
+            for field in (
+                "family_work",
+                "family_work_not_tried_reason",
+                "specialist_note",
+                "family_not_informed_reason",
+            )
+        }
+
+    STEPS = [
+        (
+            _("Legal basis"),
+            _(
+                "Under §4 KKG and §8a SGB VIII a disclosure without consent comes after the "
+                "steps below; their answers are recorded with it."
+            ),
+            ["basis"],
+        ),
+        (
+            _("Step 1: working with the family"),
+            _(
+                "§4 Abs. 1 KKG, §8a Abs. 1 SGB VIII: discuss the situation with the parents "
+                "and the child and work towards help, unless that puts the child's "
+                "effective protection in question."
+            ),
+            ["family_work_tried", "family_work", "family_work_not_tried_reason"],
+        ),
+        (
+            _("Step 2: the specialist's advice"),
+            _(
+                "§4 Abs. 2 KKG, §8a Abs. 4 SGB VIII: advice from an experienced "
+                "specialist, with pseudonymised data (in the youth welfare office: the "
+                "assessment by several professionals). Link the consultation recorded "
+                "on this case."
+            ),
+            ["specialist_consulted", "consultation", "specialist_note"],
+        ),
+        (
+            _("Step 3: telling the family"),
+            _(
+                "§4 Abs. 3 KKG, §8a Abs. 1 SGB VIII: the family is told beforehand, unless "
+                "that endangers the child's effective protection."
+            ),
+            ["family_informed", "family_not_informed_reason"],
+        ),
+        (
+            _("Step 4: the disclosure"),
+            _("To whom, which data, when, and why the youth welfare office must act."),
+            ["to_institution", "categories", "disclosed_on", "reason"],
+        ),
+    ]
 
     def __init__(self, *args, case: Case, institution: Institution, **kwargs):
         super().__init__(*args, **kwargs)
@@ -451,23 +528,148 @@ class DisclosureForm(DateInputsMixin, forms.ModelForm):
             .exclude(pk=institution.pk)
             .exclude(kind=Institution.Kind.KOORDINATION)
         )
+        self.fields["consultation"].queryset = Consultation.objects.filter(
+            case=case, source_institution=institution
+        )
+        self.fields["consultation"].label_from_instance = lambda consultation: (
+            f"{consultation} – {consultation.state}"
+        )
         self.fields["disclosed_on"].initial = timezone.localdate()
         self.fields["family_not_informed_reason"].help_text = _(
-            "§4 Abs. 3 KKG: only when telling the family would endanger the child."
+            "Only when telling the family would endanger the child's effective protection."
         )
+        self.fields["family_work_not_tried_reason"].help_text = _(
+            "Only when working with the family would endanger the child's effective protection."
+        )
+
+    @property
+    def steps(self):
+        """The fieldsets in the order of the steps: (title, explanation, bound fields)."""
+        return [(title, text, [self[name] for name in names]) for title, text, names in self.STEPS]
 
     def clean(self):
         data = super().clean()
         if data.get("disclosed_on") and data["disclosed_on"] > timezone.localdate():
             self.add_error("disclosed_on", _("A disclosure cannot be dated in the future."))
+        texts = (
+            "family_work",
+            "family_work_not_tried_reason",
+            "specialist_note",
+            "family_not_informed_reason",
+        )
         candidate = Disclosure(
             case=self.instance.case,
             from_institution=self.instance.from_institution,
-            **{k: data.get(k) for k in ("basis", "to_institution", "family_informed")},
+            **{
+                k: data.get(k)
+                for k in (
+                    "basis",
+                    "to_institution",
+                    "family_informed",
+                    "family_work_tried",
+                    "specialist_consulted",
+                    "consultation",
+                )
+            },
+            **{k: data.get(k) or "" for k in texts},
             categories=data.get("categories") or [],
-            family_not_informed_reason=data.get("family_not_informed_reason") or "",
         )
         for field, message in candidate.legal_problems().items():
             if field in self.fields and field not in self.errors:
                 self.add_error(field, message)
         return data
+
+
+def _pseudonym_check(form: forms.Form, members, fields) -> None:
+    """Refuse text that names the family (§64 Abs. 2a SGB VIII), field by field, naming
+    what was found; the input is kept for the writer to replace it."""
+    for name in fields:
+        found = find_identifying(form.cleaned_data.get(name) or "", members)
+        if found:
+            form.add_error(
+                name,
+                _(
+                    "This names the family: %(found)s. A consultation is pseudonymised: use "
+                    "the pseudonym, ages instead of dates of birth and the region instead "
+                    "of the address."
+                )
+                % {"found": ", ".join(str(finding) for finding in found)},
+            )
+
+
+class ConsultationForm(IdsInRangeMixin, OneTimeSubmissionMixin, forms.ModelForm):
+    """Asking a specialist: pseudonym, situation and question, never the family's names."""
+
+    class Meta:
+        model = Consultation
+        fields = ["specialist", "pseudonym", "summary", "question"]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 6}),
+            "question": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, specialists, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.members = members
+        self.fields["specialist"].queryset = specialists
+        self.fields["specialist"].label_from_instance = lambda specialist: " – ".join(
+            part for part in (str(specialist), specialist.qualification) if part
+        )
+        self.fields["specialist"].help_text = _(
+            "Designated by the institutions of the cooperation; none whose institution "
+            "sees this case."
+        )
+
+    def clean(self):
+        data = super().clean()
+        _pseudonym_check(self, self.members, ("pseudonym", "summary", "question"))
+        return data
+
+
+class ConsultationAdviceForm(forms.ModelForm):
+    class Meta:
+        model = Consultation
+        fields = ["advice"]
+        widgets = {"advice": forms.Textarea(attrs={"rows": 6})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["advice"].required = True
+
+
+class ConsultationOutcomeForm(forms.ModelForm):
+    class Meta:
+        model = Consultation
+        fields = ["outcome", "outcome_notes"]
+        widgets = {"outcome": forms.RadioSelect, "outcome_notes": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].required = True
+        self.fields["outcome"].choices = Consultation.Outcome.choices
+
+
+class SpecialistForm(IdsInRangeMixin, DateInputsMixin, forms.ModelForm):
+    """The institution's lead designates one of its staff."""
+
+    class Meta:
+        model = Specialist
+        fields = ["user", "qualification", "since"]
+
+    def __init__(self, *args, institution: Institution, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.institution = institution
+        designated = Specialist.objects.filter(until__isnull=True).values("user")
+        self.fields["user"].queryset = User.objects.filter(
+            institution=institution,
+            is_active=True,
+            role__in=[User.Role.CASEWORKER, User.Role.LEAD],
+        ).exclude(pk__in=designated)
+        self.fields["user"].label_from_instance = lambda user: user.get_full_name() or user.username
+        self.fields["since"].initial = timezone.localdate()
+
+    def clean_since(self):
+        since = self.cleaned_data["since"]
+        if since > timezone.localdate():
+            raise ValidationError(_("A designation starts today at the latest."))
+        return since

@@ -8,6 +8,7 @@ which part is decided in one place, ``cases.permissions``, from the grants that
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -364,6 +365,189 @@ class Consent(models.Model):
         )
 
 
+class SpecialistQuerySet(models.QuerySet):
+    def active_on(self, day: datetime.date) -> "SpecialistQuerySet":
+        """Designated on ``day``, and still working at the designating institution."""
+        return self.filter(since__lte=day, user__is_active=True).filter(
+            Q(until__isnull=True) | Q(until__gte=day),
+            user__institution=models.F("institution"),
+        )
+
+
+class Specialist(models.Model):
+    """An experienced child-protection specialist (insoweit erfahrene Fachkraft).
+
+    §8a Abs. 4 SGB VIII and §4 Abs. 2 KKG: professionals who perceive signs of a risk to
+    a child's welfare may consult such a specialist, with pseudonymised data only
+    (§64 Abs. 2a SGB VIII). The institution designates its own staff: its lead on the
+    institution's page, the coordination office in the admin. A designation ends, it is
+    not deleted: the consultations it advised on keep pointing at it.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="specialist_designations",
+        verbose_name=_("person"),
+    )
+    institution = models.ForeignKey(
+        Institution,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("designated by institution"),
+    )
+    qualification = models.CharField(
+        _("qualification"),
+        max_length=200,
+        blank=True,
+        help_text=_("e.g. certificate course “Kinderschutzfachkraft”"),
+    )
+    since = models.DateField(_("designated since"), default=datetime.date.today)
+    until = models.DateField(_("designated until"), null=True, blank=True)
+    designated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("designated by"),
+    )
+    history = HistoricalRecords()
+
+    objects = SpecialistQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("experienced child-protection specialist")
+        verbose_name_plural = _("experienced child-protection specialists")
+        ordering = ["institution__name", "user__last_name", "user__first_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(until__isnull=True),
+                name="specialist_one_open_designation",
+                violation_error_message=_("This person is already designated as a specialist."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        name = self.user.get_full_name() or self.user.username
+        return f"{name} ({self.institution.short_name})"
+
+    def clean(self) -> None:
+        errors = {}
+        user = self.user if self.user_id else None
+        if user is not None and self.institution_id and user.institution_id != self.institution_id:
+            errors["user"] = _("The specialist must work at the designating institution.")
+        if user is not None and user.role not in (user.Role.CASEWORKER, user.Role.LEAD):
+            errors["user"] = _("Only caseworkers and leads can be designated as specialists.")
+        if self.until and self.since and self.until < self.since:
+            errors["until"] = _("The end cannot be before the start.")
+        if errors:
+            raise ValidationError(errors)
+
+    def is_active_on(self, day: datetime.date) -> bool:
+        return (
+            self.since <= day
+            and (self.until is None or self.until >= day)
+            and self.user.is_active
+            and self.user.institution_id == self.institution_id
+        )
+
+
+class Consultation(Recorded):
+    """An anonymous case consultation (§4 Abs. 2 KKG, §8a Abs. 4 and §64 Abs. 2a SGB VIII).
+
+    A professional of an institution working with the family asks a designated
+    specialist for advice on a possible risk to a child's welfare. The specialist reads
+    the pseudonym, the summary and the question, never the case or a name: the form
+    refuses text that names the family (``cases.pseudonyms``). The asking institution
+    records the outcome on the case. It is that institution's datum in the category
+    "family situation": others read it where that category is released to them.
+    """
+
+    CATEGORY = DataCategory.FAMILY
+
+    class Outcome(models.TextChoices):
+        NO_RISK = "no_risk", _("no indication of a risk to the child's welfare")
+        SUPPORT = "support", _("need for support, no risk to the child's welfare")
+        UNCLEAR = "unclear", _("a risk cannot be ruled out: further assessment")
+        RISK = "risk", _("indications of a risk to the child's welfare: inform the Jugendamt")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="consultations")
+    specialist = models.ForeignKey(
+        Specialist,
+        on_delete=models.PROTECT,
+        related_name="consultations",
+        verbose_name=_("specialist"),
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("asked by"),
+    )
+    pseudonym = models.CharField(
+        _("pseudonym"),
+        max_length=100,
+        help_text=_("How the family is called in the consultation, e.g. “Familie M.”."),
+    )
+    summary = models.TextField(
+        _("situation (pseudonymised)"),
+        help_text=_("Ages instead of dates of birth, the region instead of the address, no names."),
+    )
+    question = models.TextField(_("question to the specialist"))
+    advice = models.TextField(_("advice of the specialist"), blank=True)
+    advised_at = models.DateTimeField(_("advised at"), null=True, blank=True)
+    outcome = models.CharField(_("assessment"), max_length=20, choices=Outcome.choices, blank=True)
+    outcome_notes = models.TextField(_("agreed next steps"), blank=True)
+    outcome_recorded_at = models.DateTimeField(_("outcome recorded at"), null=True, blank=True)
+    outcome_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("outcome recorded by"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("pseudonymised consultation")
+        verbose_name_plural = _("pseudonymised consultations")
+        ordering = ["-recorded_at"]
+
+    def __str__(self) -> str:
+        # Never the case reference: the specialist reads this too.
+        return f"{self.pseudonym} ({timezone.localtime(self.recorded_at):%d.%m.%Y})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:consultation", args=[self.case.reference, self.pk])
+
+    @property
+    def state(self) -> str:
+        if self.outcome:
+            return str(_("outcome recorded"))
+        if self.advised_at:
+            return str(_("advised"))
+        return str(_("asked"))
+
+
+class FormSubmission(models.Model):
+    """A one-time form token, claimed by the request that created a record with it.
+
+    A second request with the same token (a double click, a resent form) finds it
+    claimed and is sent to what the first created (``common.forms.claim_once``).
+    """
+
+    token = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    url = models.CharField(max_length=300, blank=True)
+
+    def __str__(self) -> str:
+        return self.token
+
+
 class Disclosure(models.Model):
     """Data shared without consent, on a legal basis that is recorded with it."""
 
@@ -395,9 +579,41 @@ class Disclosure(models.Model):
         verbose_name=_("disclosed by"),
     )
     reason = models.TextField(_("reason"))
+    # The established steps before a disclosure under §4 KKG or §8a SGB VIII, answered
+    # in the guided form and kept with the record (its page, the Art. 15 report).
+    # 1. §4 Abs. 1 KKG, §8a Abs. 1 SGB VIII: working with the family towards help.
+    family_work_tried = models.BooleanField(_("working with the family was tried"), null=True)
+    family_work = models.TextField(_("how working with the family was tried"), blank=True)
+    family_work_not_tried_reason = models.TextField(
+        _("why working with the family was not tried"), blank=True
+    )
+    # 2. §4 Abs. 2 KKG, §8a Abs. 1 and 4 SGB VIII: advice of an experienced specialist
+    # (or the assessment by several professionals in the youth welfare office).
+    specialist_consulted = models.BooleanField(_("a specialist was consulted"), null=True)
+    consultation = models.ForeignKey(
+        Consultation,
+        # Kept while the disclosure documents it; both go when their case is deleted.
+        on_delete=models.RESTRICT,
+        null=True,
+        blank=True,
+        related_name="disclosures",
+        verbose_name=_("pseudonymised consultation"),
+    )
+    specialist_note = models.TextField(
+        _("on the specialist's advice"),
+        blank=True,
+        help_text=_(
+            "With whom and when, if the consultation is not recorded here; or why no "
+            "specialist was consulted."
+        ),
+    )
+    # 3. §4 Abs. 3 KKG, §8a Abs. 1 SGB VIII: the family is told beforehand unless that
+    # endangers the child's effective protection.
     family_informed = models.BooleanField(_("family informed beforehand"), null=True)
     family_not_informed_reason = models.TextField(_("why the family was not informed"), blank=True)
     history = HistoricalRecords()
+
+    GUIDED_BASES = (Basis.KKG_4_3, Basis.SGB_VIII_8A)
 
     class Meta:
         verbose_name = _("disclosure without consent")
@@ -406,6 +622,9 @@ class Disclosure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} – {self.get_basis_display()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:disclosure", args=[self.case.reference, self.pk])
 
     def legal_problems(self) -> dict[str, str]:
         """What the chosen legal basis requires and this record lacks, by field."""
@@ -443,7 +662,62 @@ class Disclosure(models.Model):
             )
         if not self.categories:
             problems["categories"] = _("Name the data categories that were disclosed.")
+        if self.basis in self.GUIDED_BASES:
+            for field, message in self.step_problems().items():
+                problems.setdefault(field, message)
         return problems
+
+    def step_problems(self) -> dict[str, str]:
+        """The established steps before a disclosure under §4 KKG or §8a SGB VIII that
+        this record leaves unanswered, by field."""
+        problems = {}
+        if self.family_work_tried is None:
+            problems["family_work_tried"] = _(
+                "Step 1: record whether working with the family was tried."
+            )
+        elif self.family_work_tried and not self.family_work.strip():
+            problems["family_work"] = _("Step 1: describe how working with the family was tried.")
+        elif not self.family_work_tried and not self.family_work_not_tried_reason.strip():
+            problems["family_work_not_tried_reason"] = _(
+                "Step 1: record why working with the family was not tried (it would have "
+                "endangered the child's effective protection)."
+            )
+        if self.specialist_consulted is None:
+            problems["specialist_consulted"] = _(
+                "Step 2: record whether an experienced specialist was consulted."
+            )
+        elif self.specialist_consulted and not (
+            self.consultation_id or self.specialist_note.strip()
+        ):
+            problems["consultation"] = _(
+                "Step 2: link the pseudonymised consultation, or note with whom and when "
+                "the specialist was consulted."
+            )
+        elif not self.specialist_consulted and not self.specialist_note.strip():
+            problems["specialist_note"] = _("Step 2: record why no specialist was consulted.")
+        if self.consultation_id and self.specialist_consulted is False:
+            problems["consultation"] = _(
+                "Step 2: a consultation is linked only when a specialist was consulted."
+            )
+        if self.consultation_id and self.consultation.case_id != self.case_id:
+            problems["consultation"] = _("Step 2: the consultation belongs to another case.")
+        if self.family_informed is None:
+            problems["family_informed"] = _(
+                "Step 3: record whether the family was told beforehand."
+            )
+        elif self.family_informed is False and not self.family_not_informed_reason.strip():
+            problems["family_not_informed_reason"] = _(
+                "Step 3: record why the family was not told beforehand."
+            )
+        return problems
+
+    @property
+    def category_labels(self) -> list[str]:
+        return [DataCategory(value).label for value in DataCategory if value in self.categories]
+
+    @property
+    def is_guided(self) -> bool:
+        return self.basis in self.GUIDED_BASES
 
 
 class ProgressNote(Recorded):
@@ -581,6 +855,15 @@ class AccessLog(models.Model):
         CONFERENCE_PDF = "conference_pdf", _("conference protocol (PDF)")
         ACCESS_LOG = "access_log", _("access log")
         ADMIN = "admin", _("administration (superuser)")
+        # Pseudonymised consultations (read by the specialist or on the case), the page
+        # of a disclosure without consent, and the list of conferences.
+        CONSULTATION = "consultation", _("pseudonymised consultation")
+        DISCLOSURE = "disclosure", _("disclosure without consent")
+        CONFERENCE_LIST = "conference_list", _("list of conferences")
+        # The privacy app: the access report (GDPR Art. 15) and the page naming the
+        # family members it is produced for.
+        ACCESS_REPORT = "access_report", _("access report for a family member (Art. 15 GDPR)")
+        PRIVACY_CASE = "privacy_case", _("data protection page of the case")
 
     what = models.CharField(_("what was viewed"), max_length=100, choices=What.choices)
 

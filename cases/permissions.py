@@ -26,7 +26,17 @@ from guardian.core import ObjectPermissionChecker
 from common.access import DENIED, Decision, decide, require
 from cooperation.models import Institution, User
 
-from .models import Case, CaseGrant, Consent, DataCategory, FamilyMember
+from .models import (
+    Case,
+    CaseGrant,
+    CaseVisibility,
+    Consent,
+    Consultation,
+    DataCategory,
+    Disclosure,
+    FamilyMember,
+    Specialist,
+)
 
 
 def _today() -> datetime.date:
@@ -34,10 +44,14 @@ def _today() -> datetime.date:
 
 
 def sees_no_family_data(user: User) -> bool:
-    """The coordination office, the data-protection officer and staff without institution."""
-    return user.institution_id is None or user.role in (
-        User.Role.COORDINATION,
-        User.Role.DATA_PROTECTION,
+    """The coordination office, the data-protection officer, staff without institution,
+    and a caseworker or lead whose role the institution's lead has not confirmed yet
+    (separation of duties: the coordination office gives roles, the lead answers for
+    who sees the institution's families; ``User.role_is_confirmed``)."""
+    return (
+        user.institution_id is None
+        or user.role in (User.Role.COORDINATION, User.Role.DATA_PROTECTION)
+        or not user.role_is_confirmed
     )
 
 
@@ -187,6 +201,39 @@ class CaseAccess:
             consent.status == Consent.Status.GIVEN, _("Only a given consent can be revoked.")
         )
 
+    # Pseudonymised consultations (§4 Abs. 2 KKG, §8a Abs. 4 and §64 Abs. 2a SGB VIII).
+
+    @property
+    def may_consult(self) -> Decision:
+        """Whoever records on the case may ask a specialist for advice on it."""
+        return self.may_record
+
+    def may_read_consultation(self, consultation: Consultation) -> Decision:
+        """A consultation is the asking institution's datum on the family situation:
+        read where that institution's family-situation data is released."""
+        return decide(self.can_see(consultation.source_institution_id, Consultation.CATEGORY))
+
+    def may_record_outcome(self, consultation: Consultation) -> Decision:
+        """The asking institution records what came of the advice."""
+        return self.may_edit_record(consultation)
+
+    def visible_consultations(self) -> list[Consultation]:
+        return [
+            consultation
+            for consultation in self.case.consultations.select_related(
+                "case", "source_institution", "specialist__user", "specialist__institution"
+            )
+            if self.may_read_consultation(consultation)
+        ]
+
+    def may_read_disclosure(self, disclosure: Disclosure) -> Decision:
+        """The record of a disclosure (its reason and steps) is read by the disclosing
+        and the receiving institution; everyone who sees the case sees that it happened."""
+        return decide(
+            self.everything
+            or self.institution_id in (disclosure.from_institution_id, disclosure.to_institution_id)
+        )
+
     def may_read_consent(self, consent: Consent) -> Decision:
         """The form and scan name the person: readable where both the releasing
         institution's master data and the master data of the person who consented are
@@ -280,3 +327,70 @@ def get_case_for_audit_or_404(user: User, reference: str) -> Case:
     access = get_case_for_user_or_404(user, reference)
     require(access.may_read_access_log)
     return access.case
+
+
+# Experienced child-protection specialists and the consultations they advise on.
+
+
+def may_designate_specialists(user: User) -> Decision:
+    """The lead of an institution that works with families designates its experienced
+    child-protection specialists (the coordination office may do so in the admin)."""
+    return decide(
+        user.is_authenticated
+        and user.is_active
+        and user.role == User.Role.LEAD
+        and not sees_no_family_data(user)
+    )
+
+
+def specialists_to_consult(access: CaseAccess, day: datetime.date | None = None):
+    """Whom ``access.user`` may ask about the case: specialists of the case's
+    cooperation designated on ``day``, never themselves, and none whose institution sees
+    the case (they would recognise the family behind the pseudonym)."""
+    day = day or _today()
+    seeing = CaseVisibility.objects.active_on(day).filter(case=access.case).values("institution")
+    return (
+        Specialist.objects.active_on(day)
+        .filter(institution__cooperation=access.case.cooperation_id)
+        .exclude(user=access.user)
+        .exclude(institution__in=seeing)
+        .select_related("user", "institution")
+    )
+
+
+def consultations_visible_to(user: User, day: datetime.date | None = None):
+    """The consultations ``user`` advises on as a specialist, while designated.
+
+    Only these, and only them: a consultation never opens its case to the specialist.
+    """
+    if not user.is_authenticated or not user.is_active or sees_no_family_data(user):
+        return Consultation.objects.none()
+    designations = Specialist.objects.active_on(day or _today()).filter(user=user)
+    return Consultation.objects.filter(specialist__in=designations)
+
+
+@dataclass(frozen=True)
+class ConsultationAccess:
+    """What the specialist may do with a consultation addressed to them."""
+
+    consultation: Consultation
+    user: User
+
+    @property
+    def may_advise(self) -> Decision:
+        return decide(
+            not self.consultation.outcome,
+            _("The outcome of this consultation is recorded; the advice can no longer change."),
+        )
+
+
+def get_consultation_for_user_or_404(user: User, pk: int) -> ConsultationAccess:
+    """A consultation addressed to ``user`` as a specialist, or 404 (for everyone else,
+    whatever they see of the case)."""
+    consultation = get_object_or_404(
+        consultations_visible_to(user).select_related(
+            "source_institution", "requested_by", "specialist__user"
+        ),
+        pk=pk,
+    )
+    return ConsultationAccess(consultation, user)

@@ -6,14 +6,16 @@ import logging
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from common.dates import add_months
+from common.mail import Mail
 from cooperation.models import Cooperation, Institution, User
+from outbox.services import Outgoing, mail_queue
 
 from .models import (
     Case,
@@ -21,11 +23,13 @@ from .models import (
     CaseGroupObjectPermission,
     CaseVisibility,
     Consent,
+    Consultation,
     DataCategory,
     Disclosure,
     FamilyMember,
     Involvement,
     Notification,
+    Specialist,
 )
 
 ALL_CATEGORIES = list(DataCategory.values)
@@ -392,7 +396,7 @@ def consent_revoke(
 
 def _notify_revocation(consent: Consent, send_mail: bool) -> None:
     """Tell the recipient institutions and the released one (all but the person who
-    recorded it): in the application, and by e-mail after commit.
+    recorded it): in the application, and by e-mail through the outbox.
 
     The message names the case reference and the institutions, never the family.
     """
@@ -416,17 +420,22 @@ def _notify_revocation(consent: Consent, send_mail: bool) -> None:
         subject = gettext("KispFam: consent revoked in case %(reference)s") % {
             "reference": consent.case.reference
         }
+        # The outbox page names no case: the coordination office sees none.
+        listed = gettext("KispFam: consent revoked in a case")
         body = str(Notification(case=consent.case, consent=consent).message)
-
-    def send() -> None:
-        try:
-            EmailMessage(subject=subject, body=body, bcc=addresses).send()
-        except OSError:
-            # The notification in the application stands; the mail is retried by nobody,
-            # so say so loudly in the server log.
-            logger.exception("Revocation e-mail for %s could not be sent", consent.case)
-
-    transaction.on_commit(send)
+    # One message, blind copies to all: recipients do not see each other. The outbox
+    # sends it after the commit and tries again when the mail server fails; the
+    # notification in the application stands either way.
+    mail_queue(
+        [
+            Outgoing(
+                mail=Mail(subject=subject, body=body, bcc=tuple(addresses)),
+                cooperation=consent.case.cooperation_id,
+                institutions=tuple(institutions),
+                listed_subject=listed,
+            )
+        ]
+    )
 
 
 @transaction.atomic
@@ -443,3 +452,91 @@ def disclosure_record(*, case: Case, disclosed_by: User, **fields) -> Disclosure
     disclosure.save()
     case_recompute_grants(case=case)
     return disclosure
+
+
+# Pseudonymised consultations (§4 Abs. 2 KKG, §8a Abs. 4 and §64 Abs. 2a SGB VIII).
+
+
+@transaction.atomic
+def consultation_request(
+    *,
+    case: Case,
+    specialist: Specialist,
+    requested_by: User,
+    pseudonym: str,
+    summary: str,
+    question: str,
+) -> Consultation:
+    """Ask a designated specialist for advice on the case, with pseudonymised text only.
+
+    The asking institution is the consultation's source; the specialist gets no grant on
+    the case (``case_recompute_grants`` does not know consultations).
+    """
+    consultation = Consultation.objects.create(
+        case=case,
+        specialist=specialist,
+        requested_by=requested_by,
+        source_institution=requested_by.institution,
+        pseudonym=pseudonym,
+        summary=summary,
+        question=question,
+    )
+    case.touch()
+    return consultation
+
+
+@transaction.atomic
+def consultation_advise(*, consultation: Consultation, advice: str) -> Consultation:
+    """The specialist's advice; it can change until the outcome is recorded."""
+    locked = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    if locked.outcome:
+        raise ValidationError(_("The outcome of this consultation is already recorded."))
+    consultation.advice = advice
+    consultation.advised_at = timezone.now()
+    consultation.save(update_fields=["advice", "advised_at"])
+    return consultation
+
+
+@transaction.atomic
+def consultation_record_outcome(
+    *, consultation: Consultation, outcome: str, notes: str, recorded_by: User
+) -> Consultation:
+    """The asking institution records on the case what came of the consultation."""
+    consultation.outcome = outcome
+    consultation.outcome_notes = notes
+    consultation.outcome_recorded_at = timezone.now()
+    consultation.outcome_recorded_by = recorded_by
+    consultation.save()
+    consultation.case.touch()
+    return consultation
+
+
+@transaction.atomic
+def specialist_designate(
+    *,
+    user: User,
+    designated_by: User | None,
+    qualification: str = "",
+    since: datetime.date | None = None,
+) -> Specialist:
+    """Designate ``user`` as an experienced child-protection specialist of their
+    institution (§8a Abs. 4 SGB VIII, §4 Abs. 2 KKG)."""
+    specialist = Specialist(
+        user=user,
+        institution_id=user.institution_id,
+        qualification=qualification,
+        since=since or timezone.localdate(),
+        designated_by=designated_by,
+    )
+    specialist.full_clean()
+    specialist.save()
+    return specialist
+
+
+@transaction.atomic
+def specialist_end(*, specialist: Specialist, until: datetime.date | None = None) -> Specialist:
+    """End a designation: the person advises on no further consultation (what they
+    advised on stays documented)."""
+    specialist.until = until or timezone.localdate()
+    specialist.save(update_fields=["until"])
+    return specialist

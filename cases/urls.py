@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import browse, consents, records
+from .views import browse, consents, consultations, records
 
 app_name = "cases"
 consent = "<str:reference>/einwilligungen/<int:pk>/"
@@ -9,6 +9,19 @@ urlpatterns = [
     path("neu/", records.case_open, name="open"),
     path("benachrichtigungen/", browse.notifications, name="notifications"),
     path("zugriffsprotokoll/", browse.access_log_lookup, name="access_log_lookup"),
+    # The specialist's pages name no case: they come before the case's own.
+    path("fallberatungen/", consultations.consultation_inbox, name="consultation_inbox"),
+    path(
+        "fallberatungen/<int:pk>/",
+        consultations.consultation_advise,
+        name="consultation_advise",
+    ),
+    path("fachkraefte-kinderschutz/", consultations.specialists, name="specialists"),
+    path(
+        "fachkraefte-kinderschutz/<int:pk>/beenden/",
+        consultations.specialist_end,
+        name="specialist_end",
+    ),
     path("<str:reference>/", browse.case_detail, name="detail"),
     path("<str:reference>/bearbeiten/", records.case_edit, name="edit"),
     path("<str:reference>/zugriffe/", browse.access_log, name="access_log"),
@@ -19,6 +32,22 @@ urlpatterns = [
     path("<str:reference>/beteiligte/<int:pk>/", records.involvement_edit, name="involvement_edit"),
     path("<str:reference>/notizen/neu/", records.note_add, name="note_add"),
     path("<str:reference>/offenbarungen/neu/", records.disclosure_add, name="disclosure_add"),
+    path("<str:reference>/offenbarungen/<int:pk>/", records.disclosure_detail, name="disclosure"),
+    path(
+        "<str:reference>/fallberatungen/neu/",
+        consultations.consultation_add,
+        name="consultation_add",
+    ),
+    path(
+        "<str:reference>/fallberatungen/<int:pk>/",
+        consultations.consultation_detail,
+        name="consultation",
+    ),
+    path(
+        "<str:reference>/fallberatungen/<int:pk>/ergebnis/",
+        consultations.consultation_outcome,
+        name="consultation_outcome",
+    ),
     path("<str:reference>/einwilligungen/neu/", consents.consent_add, name="consent_add"),
     path(consent + "erteilt/", consents.consent_give, name="consent_give"),
     path(consent + "abgelehnt/", consents.consent_refuse, name="consent_refuse"),

@@ -32,6 +32,37 @@ def _stylesheet():
     return CSS(filename=finders.find(STYLESHEET))
 
 
+def render_html(
+    template: str,
+    context: dict | Callable[[], dict],
+    *,
+    language: str,
+    title: str,
+    author: str = "",
+) -> str:
+    """The document's HTML: ``template`` rendered in ``language`` with ``document``
+    (title, language, author) in its context for ``documents/base.html``."""
+    with translation.override(language):
+        values = context() if callable(context) else context
+        return render_to_string(
+            template,
+            {
+                **values,
+                "document": {"title": str(title), "language": language, "author": str(author)},
+            },
+        )
+
+
+def write_pdf(html: str) -> bytes:
+    """WeasyPrint, once: tagged PDF/A-3b with the documents' stylesheet, fetching nothing."""
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    return HTML(string=html, url_fetcher=URLFetcher(allowed_protocols={"data"})).write_pdf(
+        pdf_variant=PDF_VARIANT, pdf_tags=True, stylesheets=[_stylesheet()]
+    )
+
+
 def render_pdf(
     template: str,
     context: dict | Callable[[], dict],
@@ -46,18 +77,4 @@ def render_pdf(
     (evaluations that word their findings while being computed). ``title`` becomes the
     document's title in its metadata and the reader's title bar.
     """
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
-    with translation.override(language):
-        values = context() if callable(context) else context
-        html = render_to_string(
-            template,
-            {
-                **values,
-                "document": {"title": str(title), "language": language, "author": str(author)},
-            },
-        )
-    return HTML(string=html, url_fetcher=URLFetcher(allowed_protocols={"data"})).write_pdf(
-        pdf_variant=PDF_VARIANT, pdf_tags=True, stylesheets=[_stylesheet()]
-    )
+    return write_pdf(render_html(template, context, language=language, title=title, author=author))

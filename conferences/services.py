@@ -1,13 +1,11 @@
 """Writes that span the meeting, its participants, minutes, mail and the case."""
 
 import hashlib
-import logging
 from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
@@ -15,12 +13,12 @@ from django.utils.translation import gettext as _
 
 from cases.models import Case
 from common.dates import add_months
+from common.mail import Attachment, Mail
 from cooperation.models import Committee, User
+from outbox.services import Outgoing, mail_queue
 
 from . import calendar, documents
 from .models import DEFAULT_AGENDA, AgendaItem, AgendaTemplate, Meeting, Minutes, Participant
-
-logger = logging.getLogger(__name__)
 
 
 class StaleMinutes(Exception):
@@ -157,30 +155,49 @@ def _send_invitations(meeting: Meeting, participants) -> int:
     recipients = [p for p in participants if p.email and p.kind != Participant.Kind.FAMILY]
     if recipients:
         with translation.override(settings.LANGUAGE_CODE):
-            subject = _("Invitation: %(title)s on %(date)s") % {
-                "title": meeting.title,
-                "date": timezone.localtime(meeting.starts_at).strftime("%d.%m.%Y %H:%M"),
-            }
+            text = _("Invitation: %(title)s on %(date)s")
+            subject = text % {"title": meeting.title, "date": _when(meeting)}
+            listed = text % {"title": listed_title(meeting), "date": _when(meeting)}
             body = documents.invitation_text(meeting)
         ics = calendar.invitation(meeting)
-        _mail_after_commit(subject, body, [p.email for p in recipients], ics, "REQUEST")
+        _mail(meeting, subject, listed, body, recipients, ics, "REQUEST")
     Participant.objects.filter(pk__in=[p.pk for p in participants]).update(
         invited_sequence=meeting.sequence
     )
     return len(recipients)
 
 
-def _mail_after_commit(subject, body, addresses, ics: bytes, method: str) -> None:
-    def send() -> None:
-        for address in addresses:
-            message = EmailMessage(subject=subject, body=body, to=[address])
-            message.attach("einladung.ics", ics, f'text/calendar; charset="utf-8"; method={method}')
-            try:
-                message.send()
-            except OSError:
-                logger.exception("Invitation to %s could not be sent", address)
+def _when(meeting: Meeting) -> str:
+    return timezone.localtime(meeting.starts_at).strftime("%d.%m.%Y %H:%M")
 
-    transaction.on_commit(send)
+
+def listed_title(meeting: Meeting) -> str:
+    """The meeting as the outbox page names it: without the case reference, because the
+    coordination office sees no case."""
+    return meeting.get_kind_display() if meeting.is_case_conference else meeting.title
+
+
+def _mail(meeting, subject, listed, body, participants, ics: bytes, method: str) -> None:
+    """One e-mail per participant with the calendar file, queued in the outbox: it leaves
+    after the commit, in a task that tries again when the mail server fails."""
+    mail_queue(
+        Outgoing(
+            mail=Mail(
+                subject=subject,
+                body=body,
+                to=(p.email,),
+                attachments=(
+                    Attachment(
+                        "einladung.ics", ics, f'text/calendar; charset="utf-8"; method={method}'
+                    ),
+                ),
+            ),
+            cooperation=meeting.cooperation_id,
+            institutions=(p.institution_id,) if p.institution_id else (),
+            listed_subject=listed,
+        )
+        for p in participants
+    )
 
 
 @transaction.atomic
@@ -203,16 +220,14 @@ def meeting_cancel(*, meeting: Meeting) -> Meeting:
     meeting.sequence += 1
     meeting.state = Meeting.State.CANCELLED
     meeting.save()
-    addresses = [p.email for p in invited if p.email and p.kind != Participant.Kind.FAMILY]
-    if addresses:
+    recipients = [p for p in invited if p.email and p.kind != Participant.Kind.FAMILY]
+    if recipients:
         with translation.override(settings.LANGUAGE_CODE):
-            subject = _("Cancelled: %(title)s on %(date)s") % {
-                "title": meeting.title,
-                "date": timezone.localtime(meeting.starts_at).strftime("%d.%m.%Y %H:%M"),
-            }
-        _mail_after_commit(
-            subject, subject, addresses, calendar.invitation(meeting, cancel=True), "CANCEL"
-        )
+            text = _("Cancelled: %(title)s on %(date)s")
+            subject = text % {"title": meeting.title, "date": _when(meeting)}
+            listed = text % {"title": listed_title(meeting), "date": _when(meeting)}
+        ics = calendar.invitation(meeting, cancel=True)
+        _mail(meeting, subject, listed, subject, recipients, ics, "CANCEL")
     return meeting
 
 

@@ -43,6 +43,11 @@ GET_POST = require_http_methods(["GET", "POST"])
 
 
 def _render_form(request, form, title, meeting=None, case=None, status=None, **context):
+    """A form page; on a family's case or Beteiligtenkonferenz a read of family data,
+    logged once (on GET: a refused POST shows back what was typed)."""
+    family_case = case or (meeting.case if meeting and meeting.is_case_conference else None)
+    if family_case is not None and request.method == "GET":
+        AccessLog.record(request.user, AccessLog.What.CONFERENCE, family_case)
     return render(
         request,
         "conferences/form.html",
@@ -65,12 +70,16 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
         .order_by("-starts_at")
     )
     now = timezone.now()
-    upcoming = [m for m in meetings[:200] if m.starts_at >= now]
-    past = [m for m in meetings[:200] if m.starts_at < now]
+    listed = list(meetings[:200])
+    upcoming = [m for m in listed if m.starts_at >= now]
+    past = [m for m in listed if m.starts_at < now]
     try:
         committee = get_committee_for_planning_or_403(request.user)
     except (PermissionDenied, Http404):
         committee = None
+    if any(meeting.is_case_conference for meeting in listed):
+        # The list names the families' cases and their conference dates.
+        AccessLog.record(request.user, AccessLog.What.CONFERENCE_LIST)
     return render(
         request,
         "conferences/meeting_list.html",
@@ -166,9 +175,6 @@ def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
         institutions=list(access.invitable_institutions()),
         members=access.invitable_members(),
     )
-    if meeting.is_case_conference:
-        # The form names the family members: a read of the case's master data.
-        _log(request, access, AccessLog.What.CONFERENCE)
     if form.is_valid():
         form.save()
         messages.success(request, _("The participant was added."))
@@ -245,6 +251,7 @@ def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
         content_type="text/calendar; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="termin-{meeting.pk}.ics"'
+    _log(request, access, AccessLog.What.CONFERENCE)
     # A case conference's calendar entry names the case: family data.
     return no_store(response) if meeting.is_case_conference else response
 
@@ -295,9 +302,6 @@ def minutes_edit(request: HttpRequest, pk: int) -> HttpResponse:
     require(access.may_edit_minutes)
     meeting = access.meeting
     minutes = meeting.minutes
-    if meeting.is_case_conference:
-        # The editor shows what was recorded about the family.
-        _log(request, access, AccessLog.What.CONFERENCE)
     items = [i for i in meeting.agenda.all() if access.sees_health or not i.is_health]
     form = MinutesForm(
         request.POST or None,

@@ -2,22 +2,42 @@
 
 A member of a coordination office manages institutions and staff of their own
 cooperation only; a superuser manages everything. Nobody else enters the admin
-(``User.is_staff`` follows the role).
+(``User.is_staff`` follows the role), and nobody without a second factor
+(``cooperation.admin_site.AdminSite`` is an ``OTPAdminSite``).
+
+Separation of duties: staff accounts are invited, never given a password here; a
+caseworker or lead role waits for the institution's lead (``services``), and nobody
+reaches Django's set-password form. Filters and choices offer the coordination office its
+own cooperation only.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django_otp import user_has_device
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Committee, CommitteeMember, Cooperation, Institution, User
+from . import services
+from .forms import StaffInvitationForm
+from .models import (
+    Committee,
+    CommitteeMember,
+    Cooperation,
+    Institution,
+    Invitation,
+    StaffChange,
+    User,
+)
 
-admin.site.site_header = _("KispFam administration")
-admin.site.site_title = _("KispFam")
-admin.site.index_title = _("Coordination office")
+OwnCooperationOnly = admin.RelatedOnlyFieldListFilter
 
 
 def manages(user) -> bool:
@@ -56,8 +76,13 @@ class CooperationScopedAdmin(SimpleHistoryAdmin):
 
     def _in_scope_or_404(self, request: HttpRequest, object_id) -> None:
         # simple-history's views fetch the object without get_queryset(): check it here,
-        # so that no coordination office reads another cooperation's history.
-        if not self.get_queryset(request).filter(pk=object_id).exists():
+        # so that no coordination office reads another cooperation's history. An id that
+        # is no id at all (``%00``, 30 digits) is just as absent.
+        try:
+            found = self.get_queryset(request).filter(pk=object_id).exists()
+        except (ValueError, TypeError, OverflowError, ValidationError):
+            found = False
+        if not found:
             raise Http404
 
     def history_view(self, request, object_id, extra_context=None):
@@ -108,7 +133,7 @@ class CooperationAdmin(CooperationScopedAdmin):
 @admin.register(Institution)
 class InstitutionAdmin(CooperationScopedAdmin):
     list_display = ["name", "short_name", "kind", "city", "data_protection_law", "cooperation"]
-    list_filter = ["kind", "data_protection_law", "cooperation"]
+    list_filter = ["kind", "data_protection_law", ("cooperation", OwnCooperationOnly)]
     search_fields = ["name", "short_name", "city"]
     list_select_related = ["cooperation"]
     fieldsets = [
@@ -120,18 +145,38 @@ class InstitutionAdmin(CooperationScopedAdmin):
 
 @admin.register(User)
 class UserAdmin(CooperationScopedAdmin, DjangoUserAdmin):
-    """Staff assignment: who works at which institution in which role."""
+    """Staff assignment: who works at which institution in which role.
+
+    New accounts are invitations (name, e-mail, institution, role; no password); changes
+    are recorded as staff changes that the institution's lead is told of and, for a
+    caseworker or lead role, confirms."""
 
     cooperation_path = "institution__cooperation"
-    list_display = ["username", "last_name", "first_name", "institution", "role", "is_active"]
-    list_filter = ["role", "is_active", "institution__cooperation", "institution"]
+    add_form = StaffInvitationForm
+    list_display = [
+        "username",
+        "last_name",
+        "first_name",
+        "institution",
+        "role",
+        "role_confirmed",
+        "second_factor",
+        "is_active",
+    ]
+    list_filter = [
+        "role",
+        "is_active",
+        ("institution__cooperation", OwnCooperationOnly),
+        ("institution", OwnCooperationOnly),
+    ]
     search_fields = ["username", "first_name", "last_name", "email"]
     list_select_related = ["institution"]
     autocomplete_fields = ["institution"]
+    actions = ["reset_second_factor", "resend_invitation"]
     staff_fieldsets = [
-        (None, {"fields": ["username", "password"]}),
+        (None, {"fields": ["username", "password_state"]}),
         (_("Person"), {"fields": ["first_name", "last_name", "email"]}),
-        (_("Staff"), {"fields": ["institution", "role", "is_active"]}),
+        (_("Staff"), {"fields": ["institution", "role", "role_confirmed", "is_active"]}),
         (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
@@ -139,20 +184,31 @@ class UserAdmin(CooperationScopedAdmin, DjangoUserAdmin):
             None,
             {
                 "classes": ["wide"],
-                "fields": [
-                    "username",
-                    "first_name",
-                    "last_name",
-                    "email",
-                    "institution",
-                    "role",
-                    "password1",
-                    "password2",
-                ],
+                "description": _(
+                    "The person receives an e-mail with a link, usable once and for a "
+                    "limited time, to choose their own password and set up their second "
+                    "factor. A caseworker or lead role takes effect once the institution's "
+                    "lead confirmed it."
+                ),
+                "fields": ["username", "first_name", "last_name", "email", "institution", "role"],
             },
         )
     ]
-    readonly_fields = ["last_login", "date_joined"]
+    readonly_fields = ["last_login", "date_joined", "password_state", "role_confirmed"]
+
+    @admin.display(description=_("password"))
+    def password_state(self, user: User) -> str:
+        if user.has_usable_password():
+            return _("set by the person")
+        return _("not yet set: the invitation is open")
+
+    @admin.display(description=_("role confirmed"), boolean=True)
+    def role_confirmed(self, user: User) -> bool:
+        return user.role_is_confirmed
+
+    @admin.display(description=_("second factor"), boolean=True)
+    def second_factor(self, user: User) -> bool:
+        return user_has_device(user)
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
@@ -164,6 +220,17 @@ class UserAdmin(CooperationScopedAdmin, DjangoUserAdmin):
             ]
         return self.staff_fieldsets
 
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is None or request.user.is_superuser:
+            return fields
+        if obj.has_usable_password():
+            # A password-reset link to an address the office chose would open the account.
+            fields.append("email")
+        if obj.pk == request.user.pk:
+            fields += ["institution", "role", "is_active"]
+        return fields
+
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         # The coordination office never manages accounts above its own powers.
@@ -174,6 +241,98 @@ class UserAdmin(CooperationScopedAdmin, DjangoUserAdmin):
         if not request.user.is_superuser and "institution" in form.base_fields:
             form.base_fields["institution"].required = True
         return form
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.staff_save(user=obj, changed_by=request.user)
+        else:
+            services.staff_invite(user=obj, invited_by=request.user)
+            messages.info(
+                request,
+                _("The invitation was sent to %(email)s.") % {"email": obj.email},
+            )
+
+    def user_change_password(self, request, id, form_url=""):
+        # Nobody sets another person's password in the web interface: the person sets it
+        # through the invitation or the password-reset e-mail; IT operations has the
+        # command line (manage.py changepassword) for emergencies.
+        raise PermissionDenied
+
+    def revert_disabled(self, request, obj=None):
+        # Reverting an account to an earlier state would bring back a role without the
+        # lead's confirmation of the change.
+        return True
+
+    @admin.action(description=_("Reset the second factor (lost phone or key)"))
+    def reset_second_factor(self, request, queryset):
+        done = 0
+        for user in queryset:
+            try:
+                services.second_factor_reset(user=user, reset_by=request.user)
+            except PermissionDenied as refused:
+                self.message_user(request, f"{user}: {refused}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(
+                request,
+                ngettext(
+                    "The second factor of %(count)d account was reset; the person sets it "
+                    "up again at the next login.",
+                    "The second factors of %(count)d accounts were reset; each person sets "
+                    "theirs up again at the next login.",
+                    done,
+                )
+                % {"count": done},
+            )
+
+    @admin.action(description=_("Send the invitation again"))
+    def resend_invitation(self, request, queryset):
+        for user in queryset:
+            try:
+                services.invitation_resend(user=user, invited_by=request.user)
+            except PermissionDenied as refused:
+                self.message_user(request, f"{user}: {refused}", messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    _("A new invitation was sent to %(email)s.") % {"email": user.email},
+                )
+
+
+@admin.register(StaffChange)
+class StaffChangeAdmin(CooperationScopedAdmin):
+    """The record of staff changes (read only): who changed what, and whether the
+    institution's lead confirmed it."""
+
+    cooperation_path = "institution__cooperation"
+    can_add = False
+    list_display = ["made_at", "user", "kind", "role", "institution", "made_by", "state"]
+    list_filter = ["state", "kind", ("institution", OwnCooperationOnly)]
+    search_fields = ["user__username", "user__last_name"]
+    list_select_related = ["user", "institution", "made_by"]
+    date_hierarchy = "made_at"
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset if request.user.is_superuser else queryset.filter(user__is_superuser=False)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(CooperationScopedAdmin):
+    """Invitations and whether they were used; the link itself is never stored."""
+
+    cooperation_path = "user__institution__cooperation"
+    can_add = False
+    list_display = ["user", "created_by", "created_at", "expires_at", "accepted_at"]
+    list_select_related = ["user", "created_by"]
+    fields = ["user", "created_by", "created_at", "expires_at", "accepted_at"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class CoordinationInline:
@@ -209,8 +368,14 @@ class CommitteeAdmin(CooperationScopedAdmin):
     party institution."""
 
     list_display = ["name", "cooperation", "chair", "minute_taker"]
+    list_filter = [("cooperation", OwnCooperationOnly)]
     inlines = [CommitteeMemberInline]
     can_delete = False
 
 
 admin.site.unregister(Group)
+# Device secrets stay out of the admin: a second factor is reset (an audited action on the
+# account), never read or edited.
+for _model in (TOTPDevice, StaticDevice, WebAuthnCredential):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)

@@ -4,12 +4,15 @@ Every person here is fictional. Institution names and the Kreis profile come fro
 public profile of the Heinsberg cooperation (``shared/seeds/000_*.txt``).
 """
 
+import base64
+import binascii
 import functools
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import Cooperation, Institution, User
 
@@ -260,6 +263,9 @@ def load_institutions(password: str | None = None) -> DemoWorld:
                 "email": f"{username}@kispfam.example",
                 "institution": institutions[key],
                 "role": role,
+                # The demo's staff stand as their leads confirmed them.
+                "confirmed_institution": institutions[key],
+                "confirmed_role": role,
                 "is_active": True,
             },
         )
@@ -282,4 +288,31 @@ def load_institutions(password: str | None = None) -> DemoWorld:
         admin.password = hashed()
         admin.save(update_fields=["password"])
     users[ADMIN_USERNAME] = admin
+    for user in users.values():
+        give_demo_authenticator(user)
     return DemoWorld(cooperations, institutions, users)
+
+
+DEMO_DEVICE_NAME = "Demo"
+
+
+def demo_totp_key() -> str:
+    """``DEMO_TOTP_SECRET`` (base32, as authenticator apps and ``oathtool -b`` take it) as
+    the hex key django-otp stores."""
+    secret = settings.DEMO_TOTP_SECRET.strip().replace(" ", "").upper()
+    try:
+        key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    except binascii.Error as error:
+        raise ValueError("DEMO_TOTP_SECRET must be base32 (A-Z, 2-7).") from error
+    return key.hex()
+
+
+def give_demo_authenticator(user: User) -> TOTPDevice:
+    """Every demo account has an authenticator with the documented secret, so that the
+    demo can be entered: ``oathtool --totp -b "$DEMO_TOTP_SECRET"`` prints the code."""
+    device, _created = TOTPDevice.objects.update_or_create(
+        user=user,
+        name=DEMO_DEVICE_NAME,
+        defaults={"key": demo_totp_key(), "confirmed": True},
+    )
+    return device

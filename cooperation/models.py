@@ -5,14 +5,18 @@ institutional belongs to exactly one cooperation, and a member of a coordination
 manages their own cooperation only.
 """
 
+import datetime
+import hashlib
 import uuid
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group, UserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -143,6 +147,35 @@ class Institution(models.Model):
     def address(self) -> str:
         return ", ".join(p for p in (self.street, f"{self.postal_code} {self.city}".strip()) if p)
 
+    @property
+    def holds_family_data(self) -> bool:
+        """Every institution but a coordination office works with families."""
+        return self.kind != self.Kind.KOORDINATION
+
+    def confirmed_leads(self) -> "models.QuerySet[User]":
+        """The leads who answer for this institution's staff: active, their role confirmed."""
+        return User.objects.filter(
+            institution=self,
+            role=User.Role.LEAD,
+            confirmed_institution=self,
+            confirmed_role=User.Role.LEAD,
+            is_active=True,
+        )
+
+
+class StaffManager(UserManager):
+    def create_user(self, username, email=None, password=None, **extra_fields):
+        """An account made in code (the demo, tests, IT operations' shell) carries its
+        caseworker or lead role as confirmed. The coordination office's accounts never
+        come this way: they are invited (``services.staff_invite``) and wait for the
+        lead's confirmation."""
+        if extra_fields.get("institution") is not None:
+            extra_fields.setdefault("confirmed_institution", extra_fields["institution"])
+            extra_fields.setdefault(
+                "confirmed_role", extra_fields.get("role", User.Role.CASEWORKER)
+            )
+        return super().create_user(username, email, password, **extra_fields)
+
 
 class User(AbstractUser):
     """A person who logs in: staff of one institution, with one role there.
@@ -150,6 +183,10 @@ class User(AbstractUser):
     Only a superuser may have no institution. The coordination office manages its own
     cooperation in the admin and sees no family data; the data-protection officer reads
     the audit logs.
+
+    A caseworker or lead role counts only once the institution's lead confirmed it:
+    ``confirmed_institution`` and ``confirmed_role`` hold what was confirmed, so that any
+    later change of institution or role, however it is made, lapses the confirmation.
     """
 
     class Role(models.TextChoices):
@@ -157,6 +194,11 @@ class User(AbstractUser):
         LEAD = "lead", _("Lead")
         COORDINATION = "coordination", _("Coordination office")
         DATA_PROTECTION = "data_protection", _("Data-protection officer")
+
+    # Roles that see family data, and the offices that must never hold one (separation of
+    # duties: whoever administers accounts or audits access does not work on cases).
+    FAMILY_DATA_ROLES = (Role.CASEWORKER, Role.LEAD)
+    OFFICE_ROLES = (Role.COORDINATION, Role.DATA_PROTECTION)
 
     institution = models.ForeignKey(
         Institution,
@@ -167,9 +209,21 @@ class User(AbstractUser):
         verbose_name=_("institution"),
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.CASEWORKER)
+    confirmed_institution = models.ForeignKey(
+        Institution,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+        editable=False,
+        verbose_name=_("confirmed institution"),
+    )
+    confirmed_role = models.CharField(
+        _("confirmed role"), max_length=20, choices=Role.choices, blank=True, editable=False
+    )
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
-    objects = UserManager()
+    objects = StaffManager()
 
     class Meta:
         verbose_name = _("user")
@@ -178,6 +232,44 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    def clean(self) -> None:
+        """Separation of duties: the roles fit the institution, and an account that ever
+        administered accounts (coordination office) or audited access (data-protection
+        officer) never works on cases, nor does the same person under a second account."""
+        super().clean()
+        if self.is_superuser or self.institution_id is None:
+            return
+        institution = self.institution
+        if self.role in self.FAMILY_DATA_ROLES and not institution.holds_family_data:
+            raise ValidationError({"role": _("A coordination office has no caseworkers or leads.")})
+        if self.role == self.Role.COORDINATION and institution.holds_family_data:
+            raise ValidationError(
+                {"role": _("The coordination role belongs to a coordination office.")}
+            )
+        if self.role in self.FAMILY_DATA_ROLES and self.ever_held_office_role():
+            raise ValidationError(
+                {
+                    "role": _(
+                        "This account administered accounts or audited access: it can never "
+                        "work on cases. The person needs a new account, invited separately."
+                    )
+                }
+            )
+        if self.email:
+            others = User.objects.filter(email__iexact=self.email).exclude(pk=self.pk)
+            roles = self.OFFICE_ROLES if self.role in self.FAMILY_DATA_ROLES else ()
+            roles = self.FAMILY_DATA_ROLES if self.role in self.OFFICE_ROLES else roles
+            if roles and others.filter(role__in=roles).exists():
+                raise ValidationError(
+                    {
+                        "email": _(
+                            "This e-mail address belongs to an account with a role that "
+                            "cannot be combined with this one (coordination office or "
+                            "data protection on the one hand, casework on the other)."
+                        )
+                    }
+                )
 
     def save(self, *args, **kwargs) -> None:
         # Admin access follows the role: the coordination office runs the admin panel,
@@ -196,6 +288,29 @@ class User(AbstractUser):
     @property
     def is_data_protection_officer(self) -> bool:
         return self.role == self.Role.DATA_PROTECTION and self.institution_id is not None
+
+    @property
+    def role_is_confirmed(self) -> bool:
+        """A caseworker or lead role takes effect once the institution's lead confirmed
+        exactly this institution and role; other roles need no confirmation."""
+        if self.role not in self.FAMILY_DATA_ROLES:
+            return True
+        return (
+            self.institution_id is not None
+            and self.confirmed_institution_id == self.institution_id
+            and self.confirmed_role == self.role
+        )
+
+    @property
+    def needs_second_factor(self) -> bool:
+        """Every staff login needs a second factor (BSI); OTP_REQUIRED_ROLES may narrow
+        it to some roles, never for a superuser."""
+        return self.is_superuser or self.role in settings.OTP_REQUIRED_ROLES
+
+    def ever_held_office_role(self) -> bool:
+        if self.role in self.OFFICE_ROLES:
+            return True
+        return bool(self.pk) and self.history.filter(role__in=self.OFFICE_ROLES).exists()
 
     @cached_property
     def reads_committee(self) -> bool:
@@ -294,3 +409,129 @@ class CommitteeMember(models.Model):
     def clean(self) -> None:
         if self.user_id and self.institution_id and self.user.institution_id != self.institution_id:
             raise ValidationError({"user": _("The person must work at the institution.")})
+
+
+class StaffChangeQuerySet(models.QuerySet):
+    def pending(self) -> "StaffChangeQuerySet":
+        return self.filter(state=StaffChange.State.PENDING)
+
+
+class StaffChange(models.Model):
+    """One change of an institution's staff, made by the coordination office or IT
+    operations: the institution's leads are told of each. A new or changed caseworker or
+    lead role waits for a lead's confirmation; until then the account sees no case."""
+
+    class Kind(models.TextChoices):
+        INVITED = "invited", _("account created, invitation sent")
+        INVITATION_RESENT = "invitation_resent", _("invitation sent again")
+        ROLE_CHANGED = "role_changed", _("role or institution changed")
+        LEFT = "left", _("moved to another institution")
+        DEACTIVATED = "deactivated", _("account deactivated")
+        REACTIVATED = "reactivated", _("account reactivated")
+        DETAILS_CHANGED = "details_changed", _("name, username or e-mail changed")
+        SECOND_FACTOR_RESET = "second_factor_reset", _("second factor reset")
+
+    class State(models.TextChoices):
+        INFORMATION = "information", _("for information")
+        PENDING = "pending", _("awaiting the lead's confirmation")
+        CONFIRMED = "confirmed", _("confirmed")
+        DECLINED = "declined", _("declined")
+        SUPERSEDED = "superseded", _("superseded by a later change")
+
+    institution = models.ForeignKey(
+        Institution,
+        on_delete=models.PROTECT,
+        related_name="staff_changes",
+        verbose_name=_("institution"),
+    )
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="staff_changes", verbose_name=_("account")
+    )
+    kind = models.CharField(_("change"), max_length=30, choices=Kind.choices)
+    role = models.CharField(_("role"), max_length=20, choices=User.Role.choices)
+    previous_role = models.CharField(
+        _("previous role"), max_length=20, choices=User.Role.choices, blank=True
+    )
+    previous_institution = models.ForeignKey(
+        Institution,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("previous institution"),
+    )
+    details = models.CharField(_("details"), max_length=300, blank=True)
+    made_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        verbose_name=_("made by"),
+    )
+    made_at = models.DateTimeField(_("made at"), default=timezone.now)
+    state = models.CharField(_("state"), max_length=20, choices=State.choices)
+    decided_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    objects = StaffChangeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("staff change")
+        verbose_name_plural = _("staff changes")
+        ordering = ["-made_at", "-pk"]
+        indexes = [models.Index(fields=["institution", "state"], name="staffchange_inst_state")]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_kind_display()} ({self.institution.short_name})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state == self.State.PENDING
+
+    @property
+    def is_current(self) -> bool:
+        """The account still stands as this change left it (institution and role)."""
+        return self.user.institution_id == self.institution_id and self.user.role == self.role
+
+
+class Invitation(models.Model):
+    """A one-time link to set one's own password and enrol a second factor.
+
+    Only a hash of the token is stored: nobody who reads the database or the admin (the
+    coordination office included) can use the link; only the person's mailbox holds it.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, verbose_name=_("invited by")
+    )
+    created_at = models.DateTimeField(_("invited at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("valid until"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.created_at:%d.%m.%Y})"
+
+    @staticmethod
+    def hash(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @staticmethod
+    def validity() -> datetime.timedelta:
+        return datetime.timedelta(hours=settings.INVITATION_VALID_HOURS)
+
+    def is_open(self, now: datetime.datetime | None = None) -> bool:
+        return self.accepted_at is None and (now or timezone.now()) < self.expires_at

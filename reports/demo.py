@@ -182,6 +182,12 @@ def load(world: DemoWorld) -> None:
                 disclosed_on=_day(disclosed),
                 reason="Gewichtige Anhaltspunkte für eine Gefährdung; Einschätzung im "
                 "Zusammenwirken mehrerer Fachkräfte.",
+                # The steps §8a SGB VIII asks for (the guided disclosure).
+                family_work_tried=True,
+                family_work="Gespräche mit den Eltern im Hilfeplanverfahren.",
+                specialist_consulted=True,
+                specialist_note="Einschätzung im Zusammenwirken mehrerer Fachkräfte des ASD.",
+                family_informed=True,
             )
         for held in held_ago:
             _conference(case, _day(held), index, world)

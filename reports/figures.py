@@ -27,7 +27,7 @@ Every figure is counted with a fixed number of queries, however many rows there 
 import datetime
 import re
 import statistics
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import ClassVar
 
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
@@ -42,6 +42,8 @@ from cases.services import CONFERENCE_INTERVAL_MONTHS
 from common.dates import add_months
 from conferences.models import Action, Meeting
 from cooperation.models import Cooperation, Institution
+
+from .models import StoredFigures
 
 THRESHOLD = 5
 SUPPRESSED = "<5"
@@ -401,12 +403,29 @@ def _single(key, title, row_header, labels, counts, explanation) -> Table:
     return Table(key, title, row_header, (COUNT,), lines, explanation)
 
 
+def figures_of(
+    cooperation: Cooperation, period: HalfYear, today: datetime.date | None = None
+) -> Figures:
+    """The counts of ``period``: counted now while it runs, read from ``StoredFigures``
+    once it has ended (counted and stored the first time they are asked for)."""
+    today = today or timezone.localdate()
+    if period.end >= today:
+        return count_figures(cooperation, period, today)
+    stored = StoredFigures.objects.filter(cooperation=cooperation, period=str(period)).first()
+    if stored is None:
+        figures = count_figures(cooperation, period, today)
+        stored, _created = StoredFigures.objects.get_or_create(
+            cooperation=cooperation, period=str(period), defaults={"counts": asdict(figures)}
+        )
+    return Figures(**stored.counts)
+
+
 def build_report(
     cooperation: Cooperation, period: HalfYear, today: datetime.date | None = None
 ) -> Report:
     """The suppressed report of one cooperation and half-year: all anyone gets to see."""
     today = today or timezone.localdate()
-    figures = count_figures(cooperation, period, today)
+    figures = figures_of(cooperation, period, today)
     kinds = dict(Institution.Kind.choices)
     cases = Table(
         "cases",

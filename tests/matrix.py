@@ -9,6 +9,8 @@ Expectations: an HTTP status, or ``LOGIN`` (redirect to the login page) or ``ADM
 (redirect to the admin login page).
 """
 
+from conferences import services as conference_services
+from outbox.models import OutboxMessage
 from tests.matrix_base import (  # noqa: F401 (re-exported for the apps' matrix modules)
     ADMIN_LOGIN,
     CASEWORKERS,
@@ -177,6 +179,67 @@ ROWS += [
     case_row("cases:consent_scan", 200, 200, 200, 200, kwargs=record_kwargs("consent")),
 ]
 
+# Pseudonymised consultation and the guided disclosure. The Gesundheitsamt asked the
+# Kreisjugendamt's specialist (the Kreisjugendamt caseworker, whose institution no longer
+# sees the case) about "Familie K.": the specialist reads that consultation and nothing
+# of the case, neither its reference nor a name. On the case the consultation is the
+# Gesundheitsamt's datum on the family situation, released to nobody. The Gesundheitsamt
+# then disclosed to Erkelenz under §4 KKG, after the steps (``FAMILY_WORK``); the record
+# is read by both institutions. Erkelenz's lead designates Erkelenz's specialists.
+PSEUDONYM = "Familie K."
+CONSULTATION_SUMMARY = "Mutter (35) in Substitution, Kind (6) oft allein zu Hause."
+FAMILY_WORK = "Drei Gespräche mit der Mutter über eine Familienhilfe."
+NOT_THE_CASE = (
+    (lambda world: world["case"].reference, tuple(PERSONAS)),
+    (lambda world: "Sabine", tuple(PERSONAS)),
+)
+ROWS += [
+    Row(
+        "cases:consultation_inbox",
+        signed_in(200),
+        kwargs=lambda world: (world["consultation"], {})[1],
+        secret=lambda world: PSEUDONYM,
+        hidden_from=tuple(p for p in PERSONAS if p != "kreisjugendamt_caseworker"),
+        more_secrets=NOT_THE_CASE,
+    ),
+    Row(
+        "cases:consultation_advise",
+        {**signed_in(404), "kreisjugendamt_caseworker": 200},
+        kwargs=lambda world: {"pk": world["consultation"].pk},
+        secret=lambda world: CONSULTATION_SUMMARY,
+        more_secrets=NOT_THE_CASE,
+    ),
+    Row("cases:specialists", {**signed_in(403), "erkelenz_lead": 200}),
+    Row(
+        "cases:specialist_end",
+        {**signed_in(403), "erkelenz_lead": 302},
+        kwargs=lambda world: {"pk": world["erkelenz_specialist"].pk},
+        method="post",
+    ),
+    case_row("cases:consultation_add", **RECORDING),
+    case_row(
+        "cases:consultation",
+        403,
+        200,
+        403,
+        200,
+        kwargs=record_kwargs("consultation"),
+        secret=lambda world: CONSULTATION_SUMMARY,
+    ),
+    case_row(
+        "cases:consultation_outcome", 403, 200, 403, 403, kwargs=record_kwargs("consultation")
+    ),
+    case_row(
+        "cases:disclosure",
+        200,
+        200,
+        403,
+        200,
+        kwargs=record_kwargs("disclosure"),
+        secret=lambda world: FAMILY_WORK,
+    ),
+]
+
 # Admin patterns are checked wholesale: every one of them (but the login page) sends
 # anonymous users and every non-staff persona to the admin login. What the coordination
 # office may do inside is tested in cooperation/tests/test_admin.py.
@@ -289,8 +352,128 @@ ROWS += [
 ]
 
 
-# The cooperation layer's apps keep their rows in their own modules.
-from tests import matrix_agreements, matrix_concept, matrix_oparl, matrix_reports  # noqa: E402
+# Operations. The load balancer's health probe answers everyone and carries no data. The
+# outbox: inviting to the world's planned conference queues e-mails of Heinsberg's
+# cooperation (to the organiser at Erkelenz and to Caritas). Its coordination office and
+# the superuser read them, by the listed subject, never by the case reference or an
+# address; Lindenbrück's office reads its own (empty) outbox; everybody else gets a 403.
+# "Send again" is for an e-mail whose sending failed.
+def _outbox_message(world):
+    if "outbox_message" not in world:
+        conference_services.meeting_invite(meeting=world["planned"])
+        world["outbox_message"] = OutboxMessage.objects.filter(
+            cooperation=world["case"].cooperation
+        ).latest("pk")
+    return world["outbox_message"]
 
-for _module in (matrix_agreements, matrix_concept, matrix_oparl, matrix_reports):
+
+def _failed_outbox_message(world) -> dict:
+    message = _outbox_message(world)
+    message.state = message.State.FAILED
+    message.save(update_fields=["state"])
+    return {"pk": message.pk}
+
+
+ROWS += [
+    Row("health", everyone(200)),
+    Row(
+        "outbox:list",
+        {
+            **signed_in(403),
+            "coordination_office": 200,
+            "lindenbrueck_coordination": 200,
+            "superuser": 200,
+        },
+        kwargs=lambda world: (_outbox_message(world), {})[1],
+        secret=lambda world: _outbox_message(world).listed_subject,
+        hidden_from=("lindenbrueck_coordination",),
+        more_secrets=(
+            (lambda world: world["case"].reference, tuple(PERSONAS)),
+            (lambda world: _outbox_message(world).content["to"][0], tuple(PERSONAS)),
+        ),
+    ),
+    Row(
+        "outbox:resend",
+        {**signed_in(404), "coordination_office": 302, "superuser": 302},
+        kwargs=_failed_outbox_message,
+        method="post",
+    ),
+]
+
+
+# Accounts. Every persona but password_only has passed both factors. The world's
+# coordination office invited "Paula Neu" as a caseworker of Erkelenz: her role waits for
+# the Erkelenz lead's confirmation ("staff_change"); her invitation link carries the token
+# "einladung-123". Single sign-on is off (404). The passkey endpoints take POSTs only.
+NEW_COLLEAGUE = "Paula Neu"
+ROWS += [
+    Row(
+        "cooperation:second_factor",
+        {**signed_in(302), "password_only": 200},
+    ),
+    # Enrolment with a password alone only for whoever has no second factor yet.
+    Row(
+        "cooperation:second_factor_setup",
+        {**signed_in(200), "password_only": 302},
+    ),
+    Row("cooperation:backup_codes", signed_in(200)),
+    Row("cooperation:security", signed_in(200)),
+    Row(
+        "cooperation:invitation",
+        everyone(200),
+        kwargs=lambda world: (world["invitation"], {"token": "einladung-123"})[1],
+    ),
+    Row(
+        "cooperation:staff_changes",
+        {**signed_in(403), "erkelenz_lead": 200, "superuser": 200},
+        kwargs=lambda world: (world["staff_change"], {})[1],
+        secret=lambda world: NEW_COLLEAGUE,
+    ),
+    Row(
+        "cooperation:staff_change_confirm",
+        {**signed_in(404), "erkelenz_lead": 302, "superuser": 302},
+        kwargs=lambda world: {"pk": world["staff_change"].pk},
+        method="post",
+    ),
+    Row(
+        "cooperation:staff_change_decline",
+        {**signed_in(404), "erkelenz_lead": 302, "superuser": 302},
+        kwargs=lambda world: {"pk": world["staff_change"].pk},
+        method="post",
+    ),
+    # A passkey is registered by someone signed in who passed the second factor, or has
+    # none yet.
+    Row(
+        "otp_webauthn:credential-registration-begin",
+        {**everyone(405), "anonymous": 403, "password_only": 403},
+    ),
+    Row(
+        "otp_webauthn:credential-registration-complete",
+        {**everyone(405), "anonymous": 403, "password_only": 403},
+    ),
+    # Passkeys are a second factor only: no passwordless login for anonymous visitors.
+    Row(
+        "otp_webauthn:credential-authentication-begin",
+        {**everyone(405), "anonymous": 403, "password_only": 405},
+    ),
+    Row(
+        "otp_webauthn:credential-authentication-complete",
+        {**everyone(405), "anonymous": 403, "password_only": 405},
+    ),
+    Row("otp_webauthn:js-i18n-catalog", everyone(200)),
+    Row("oidc_authentication_init", everyone(404)),
+    Row("oidc_authentication_callback", everyone(404)),
+]
+
+
+# The cooperation layer's apps keep their rows in their own modules.
+from tests import (  # noqa: E402
+    matrix_agreements,
+    matrix_concept,
+    matrix_oparl,
+    matrix_privacy,
+    matrix_reports,
+)
+
+for _module in (matrix_agreements, matrix_concept, matrix_oparl, matrix_reports, matrix_privacy):
     ROWS += _module.ROWS

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 LOGIN = "login"
 ADMIN_LOGIN = "admin-login"
+# A redirect to the second login step (cooperation:second_factor).
+SECOND_FACTOR = "second-factor"
 
 # In the world of tests/test_url_auth.py (case HS-2026-0001, led by Jugendamt Erkelenz):
 PERSONAS = [
@@ -24,13 +26,34 @@ PERSONAS = [
     "data_protection_officer",
     "lindenbrueck_coordination",
     "superuser",
+    # An Erkelenz caseworker whose session passed the password but not the second factor.
+    "password_only",
 ]
-STAFF = [p for p in PERSONAS if p != "anonymous"]
+# Personas whose sessions are complete (both factors).
+STAFF = [p for p in PERSONAS if p not in ("anonymous", "password_only")]
 CASEWORKERS = [p for p in PERSONAS if p.endswith(("_caseworker", "_lead"))]
+
+# The only URLs a password-only session reaches (as an anonymous visitor would): the login
+# steps, the invitation, the language switch and the passkey ceremonies. Every other URL
+# sends it to the second login step, so it reaches no page with family data.
+BEFORE_SECOND_FACTOR = {
+    "login",
+    "logout",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "set_language",
+    "cooperation:invitation",
+    "oidc_authentication_init",
+    "oidc_authentication_callback",
+}
 
 
 def everyone(status) -> dict:
-    return dict.fromkeys(PERSONAS, status)
+    """Every persona with a complete login, and anonymous visitors (``password_only``
+    follows from ``BEFORE_SECOND_FACTOR``)."""
+    return dict.fromkeys(["anonymous", *STAFF], status)
 
 
 def signed_in(status, anonymous=LOGIN) -> dict:
@@ -51,6 +74,9 @@ class Row:
     more_secrets: tuple[tuple[Callable[[dict], str], tuple[str, ...]], ...] = ()
 
     def __post_init__(self):
+        if "password_only" not in self.expect and "anonymous" in self.expect:
+            passes = self.name in BEFORE_SECOND_FACTOR or self.name.startswith("otp_webauthn:")
+            self.expect["password_only"] = self.expect["anonymous"] if passes else SECOND_FACTOR
         missing = set(PERSONAS) - set(self.expect)
         assert not missing, f"{self.name}: no expectation for {sorted(missing)}"
 

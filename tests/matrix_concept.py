@@ -10,7 +10,7 @@ Lindenbrück's coordination office reads its own, never Heinsberg's. The catalog
 offers is for all staff of the cooperation. A superuser belongs to no cooperation.
 """
 
-from tests.matrix_base import LOGIN, PERSONAS, Row
+from tests.matrix_base import LOGIN, STAFF, Row
 
 HS_REASONS = "Heinsberger Begründung für das Modellprojekt"
 HS_OFFER = "Kindergruppe Leuchtturm"
@@ -55,13 +55,13 @@ def _with(key, **kwargs):
 
 def _rows() -> list:
     def expect(**overrides) -> dict:
-        return {**dict.fromkeys(PERSONAS, 403), "anonymous": LOGIN, **overrides}
+        return {**dict.fromkeys(STAFF, 403), "anonymous": LOGIN, **overrides}
 
     readers = expect(
         coordination_office=200, lindenbrueck_coordination=200, erkelenz_caseworker=200
     )
     editors = expect(coordination_office=200, lindenbrueck_coordination=200)
-    staff = expect(**{p: 200 for p in PERSONAS if p not in ("anonymous", "superuser")})
+    staff = expect(**{p: 200 for p in STAFF if p != "superuser"})
     return [
         Row(
             "concept:overview",

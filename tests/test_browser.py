@@ -23,6 +23,7 @@ from cases import services
 from cases.models import Case, Consent, DataCategory, FamilyMember
 from cooperation.models import User
 from tests import factories
+from tests.two_factor import next_token, totp_device
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -40,6 +41,7 @@ def test_a_demo_caseworker_logs_in_sees_her_institution_and_logs_out(page, demo)
     page.get_by_label("Benutzername").fill("erkelenz.fachkraft")
     page.get_by_label("Passwort").fill(demo)
     page.get_by_role("button", name="Anmelden").click()
+    enter_second_factor(page, User.objects.get(username="erkelenz.fachkraft"))
 
     heading = page.get_by_role("heading", level=1)
     assert heading.inner_text() == "Meine Übersicht"
@@ -78,11 +80,20 @@ def labelled(page, text: str):
     return page.get_by_label(re.compile(rf"^\s*{re.escape(text)}:?\s*$"))
 
 
+def enter_second_factor(page, user: User) -> None:
+    """The second login step: the code of the user's authenticator (the demo's, or a test
+    one made on first use), as the person types it from the app."""
+    page.locator('input[name="otp_token"]').fill(next_token(totp_device(user)))
+    page.get_by_role("button", name=de("Confirm")).click()
+
+
 def log_in(page, user: User) -> None:
+    totp_device(user)  # an authenticator set up before, as every staff member has
     page.goto("/konto/login/")
     page.get_by_label("Benutzername").fill(user.username)
     page.get_by_label("Passwort").fill(factories.PASSWORD)
     page.get_by_role("button", name="Anmelden").click()
+    enter_second_factor(page, user)
     expect(page.get_by_role("heading", level=1)).to_have_text("Meine Übersicht")
 
 

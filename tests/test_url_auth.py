@@ -8,12 +8,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from cases import services
-from cases.models import DataCategory, FamilyMember, HealthSituation, Involvement
+from cases.models import DataCategory, Disclosure, FamilyMember, HealthSituation, Involvement
 from conferences import services as conference_services
 from conferences.models import Action, CalendarToken, Participant
 from cooperation.models import Committee
-from tests import factories, matrix_agreements, matrix_concept, matrix_oparl, matrix_reports
+from tests import factories, matrix, matrix_agreements, matrix_concept, matrix_oparl, matrix_reports
 from tests.matrix import ADMIN_LOGIN, ADMIN_PUBLIC, LOGIN, PERSONAS, ROWS
+from tests.matrix_base import BEFORE_SECOND_FACTOR, SECOND_FACTOR
 
 
 def walk(patterns, prefix="", namespace=None):
@@ -147,13 +148,87 @@ def _calendar_token(world, fixture):
     return CalendarToken.objects.create(user=fixture("erkelenz_caseworker"), token="geheim-123")
 
 
+def _staff_change(world, fixture):
+    """The coordination office invites a caseworker to Erkelenz: a pending request."""
+    from cooperation import services as staff_services
+    from cooperation.models import User
+
+    colleague = User(
+        username="neu.fachkraft",
+        first_name="Paula",
+        last_name="Neu",
+        email="neu.fachkraft@kispfam.example",
+        institution=world["institutions"]["erkelenz"],
+        role=User.Role.CASEWORKER,
+    )
+    staff_services.staff_invite(user=colleague, invited_by=fixture("coordination_office"))
+    return colleague.staff_changes.get()
+
+
+def _invitation(world, fixture):
+    from cooperation.models import Invitation
+
+    change = world["staff_change"]
+    return Invitation.objects.create(
+        user=change.user,
+        token_hash=Invitation.hash("einladung-123"),
+        expires_at=timezone.now() + Invitation.validity(),
+    )
+
+
+def _specialist(world, fixture):
+    return services.specialist_designate(
+        user=fixture("kreisjugendamt_caseworker"),
+        designated_by=None,
+        qualification="Kinderschutzfachkraft",
+    )
+
+
+def _consultation(world, fixture):
+    return services.consultation_request(
+        case=world["case"],
+        specialist=world["specialist"],
+        requested_by=fixture("gesundheitsamt_caseworker"),
+        pseudonym=matrix.PSEUDONYM,
+        summary=matrix.CONSULTATION_SUMMARY,
+        question="Gewichtige Anhaltspunkte?",
+    )
+
+
+def _disclosure(world, fixture):
+    institutions = world["institutions"]
+    return services.disclosure_record(
+        case=world["case"],
+        disclosed_by=fixture("gesundheitsamt_caseworker"),
+        basis=Disclosure.Basis.KKG_4_3,
+        from_institution=institutions["gesundheitsamt"],
+        to_institution=institutions["erkelenz"],
+        categories=[DataCategory.FAMILY],
+        disclosed_on=timezone.localdate(),
+        reason="Gewichtige Anhaltspunkte für eine Gefährdung.",
+        family_work_tried=True,
+        family_work=matrix.FAMILY_WORK,
+        specialist_consulted=True,
+        consultation=world["consultation"],
+        family_informed=True,
+    )
+
+
 LAZY = {
+    "specialist": _specialist,
+    "erkelenz_specialist": lambda world, fixture: services.specialist_designate(
+        user=fixture("erkelenz_caseworker"), designated_by=fixture("erkelenz_lead")
+    ),
+    "consultation": _consultation,
+    "disclosure": _disclosure,
     "planned": lambda world, fixture: _meeting(world, fixture, "planned"),
     "held": lambda world, fixture: _meeting(world, fixture, "held"),
     "circulated": lambda world, fixture: _meeting(world, fixture, "circulated"),
     "approved": lambda world, fixture: _meeting(world, fixture, "approved"),
     "action": _action,
     "token": _calendar_token,
+    "staff_change": _staff_change,
+    "invitation": _invitation,
     "family_participant": lambda world, fixture: world["planned"].participants.get(
         kind=Participant.Kind.FAMILY
     ),
@@ -234,7 +309,7 @@ def world(request, institutions, erkelenz_caseworker, gesundheitsamt_caseworker)
 def test_persona_gets_what_the_matrix_says(client, request, world, row, persona):
     users = {p: request.getfixturevalue(p) for p in PERSONAS if p != "anonymous"}
     if persona != "anonymous":
-        client.force_login(users[persona])
+        client.force_login(users[persona], verified=persona != "password_only")
     url = reverse(row.name, kwargs=row.kwargs(world))
     response = getattr(client, row.method)(url)
     expected = row.expect[persona]
@@ -244,6 +319,9 @@ def test_persona_gets_what_the_matrix_says(client, request, world, row, persona)
     elif expected == ADMIN_LOGIN:
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("admin:login"))
+    elif expected == SECOND_FACTOR:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("cooperation:second_factor") + "?next=")
     else:
         assert response.status_code == expected
         body = b"".join(response) if response.streaming else response.content
@@ -253,3 +331,22 @@ def test_persona_gets_what_the_matrix_says(client, request, world, row, persona)
                 assert secret(world) not in content
             else:
                 assert secret(world) in content
+
+
+def test_a_password_only_session_reaches_no_page_beyond_the_login_steps():
+    """'Password only, second factor missing': nothing but the login steps, the
+    invitation, the passkey ceremonies and the language switch answers it; every page
+    with family data sends it to the second step."""
+    reached = {
+        row.name
+        for row in ROWS
+        if row.expect["password_only"] not in (SECOND_FACTOR, LOGIN, ADMIN_LOGIN, 403, 404, 405)
+    }
+    assert reached <= BEFORE_SECOND_FACTOR | {
+        "cooperation:second_factor",
+        "cooperation:second_factor_setup",
+        "otp_webauthn:js-i18n-catalog",
+    }
+    for row in ROWS:
+        if row.secrets:
+            assert row.expect["password_only"] != 200, row.name

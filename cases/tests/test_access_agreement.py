@@ -111,6 +111,10 @@ def _apply(event, day, case, institutions, recorder, given_consents):
             categories=categories,
             disclosed_on=day,
             reason="Gewichtige Anhaltspunkte",
+            family_work_tried=False,
+            family_work_not_tried_reason="Gefährdet den Schutz des Kindes.",
+            specialist_consulted=False,
+            specialist_note="Akute Gefahr.",
             family_informed=True,
         )
     elif kind == "involve":

@@ -172,6 +172,15 @@ def test_a_consent_not_given_releases_nothing(
     assert not sees(caritas_caseworker, family_case)
 
 
+# The steps §4 KKG asks for before a disclosure (working with the family, the specialist).
+STEPS = {
+    "family_work_tried": True,
+    "family_work": "Gespräche mit der Mutter.",
+    "specialist_consulted": True,
+    "specialist_note": "Kinderschutzfachkraft des Kreisjugendamts, telefonisch.",
+}
+
+
 def test_a_kkg_disclosure_grants_the_youth_office_and_needs_the_family_told_or_a_reason(
     institutions, diakonie_caseworker, uninvolved_caseworker
 ):
@@ -188,6 +197,7 @@ def test_a_kkg_disclosure_grants_the_youth_office_and_needs_the_family_told_or_a
             categories=[C.MASTER],
             disclosed_on=TODAY,
             reason="Gefährdung",
+            **STEPS,
             family_informed=False,
         )
     assert list(refused.value.message_dict) == ["family_not_informed_reason"]
@@ -201,6 +211,7 @@ def test_a_kkg_disclosure_grants_the_youth_office_and_needs_the_family_told_or_a
         categories=[C.MASTER],
         disclosed_on=TODAY,
         reason="Gefährdung",
+        **STEPS,
         family_informed=False,
         family_not_informed_reason="Information würde das Kind gefährden.",
     )

@@ -682,6 +682,22 @@ def test_a_progress_note_cannot_be_dated_in_the_future(signed_in, family_case, e
 KKG = Disclosure.Basis.KKG_4_3
 
 
+# The steps before a disclosure under §4 KKG or §8a SGB VIII (the guided form).
+STEPS = {
+    "family_work_tried": "true",
+    "family_work": "Zwei Gespräche mit dem Vater über Hilfen.",
+    "specialist_consulted": "false",
+    "specialist_note": "Akute Gefahr, keine Zeit für eine Beratung.",
+}
+STEP_FIELDS = {
+    "family_work_tried": True,
+    "family_work": "Zwei Gespräche mit dem Vater über Hilfen.",
+    "specialist_consulted": False,
+    "specialist_note": "Akute Gefahr, keine Zeit für eine Beratung.",
+    "family_informed": True,
+}
+
+
 def test_a_kkg_disclosure_grants_the_youth_office_and_stands_out_on_the_case_page(
     signed_in, caritas_case, institutions, caritas_caseworker, erkelenz_caseworker
 ):
@@ -696,6 +712,7 @@ def test_a_kkg_disclosure_grants_the_youth_office_and_stands_out_on_the_case_pag
             "categories": ["master", "family"],
             "disclosed_on": "2026-11-25",
             "reason": "Gewichtige Anhaltspunkte für eine Kindeswohlgefährdung",
+            **STEPS,
             "family_informed": "false",
             "family_not_informed_reason": "Der Vater droht, die Kinder mitzunehmen.",
         },
@@ -722,6 +739,7 @@ def kkg(to, **fields) -> dict:
         "categories": ["master"],
         "disclosed_on": "2026-11-25",
         "reason": "Gewichtige Anhaltspunkte für eine Kindeswohlgefährdung",
+        **STEPS,
         "family_informed": "true",
         "family_not_informed_reason": "",
     }
@@ -981,6 +999,7 @@ def through_disclosure(case, institutions, user):
         categories=[C.FAMILY],
         disclosed_on=TODAY,
         reason="Gefährdungseinschätzung",
+        **STEP_FIELDS,
     )
 
 

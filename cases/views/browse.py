@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from common.access import require
+from common.forms import parse_id
 from cooperation.models import Institution
 
 from ..models import (
@@ -20,12 +21,15 @@ from ..models import (
     FamilyMember,
     HealthSituation,
     Notification,
+    Specialist,
 )
 from ..permissions import (
     CaseAccess,
     cases_visible_to,
+    consultations_visible_to,
     get_case_for_audit_or_404,
     get_case_for_user_or_404,
+    may_designate_specialists,
     may_look_up_access_logs,
     may_open_case,
     name_matches,
@@ -58,8 +62,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
         leads = Institution.objects.filter(cooperation=user.institution.cooperation_id).exclude(
             kind=Institution.Kind.KOORDINATION
         )
-    if lead.isdigit():
-        cases = cases.filter(lead_institution_id=int(lead))
+    lead_id = parse_id(lead)
+    if lead_id is not None:
+        cases = cases.filter(lead_institution_id=lead_id)
     due = request.GET.get("due") == "1"
     if due:
         cases = cases.filter(status="open", conference_due_on__lte=timezone.localdate())
@@ -69,6 +74,13 @@ def case_list(request: HttpRequest) -> HttpResponse:
     if not sees_no_family_data(user) or user.is_superuser:
         AccessLog.record(user, AccessLog.What.CASE_SEARCH if query else AccessLog.What.CASE_LIST)
     template = "cases/case_list.html#rows" if request.htmx else "cases/case_list.html"
+    # A designated specialist finds the consultations addressed to them here.
+    designated = Specialist.objects.active_on(timezone.localdate()).filter(user_id=user.pk)
+    consultations_open = (
+        consultations_visible_to(user).filter(advised_at__isnull=True).count()
+        if not request.htmx and designated.exists()
+        else None
+    )
     filters = {"q": query, "status": status, "lead": lead, "due": "1" if due else ""}
     return render(
         request,
@@ -79,6 +91,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "leads": leads,
             "today": timezone.localdate(),
             "may_open": may_open_case(user),
+            "consultations_open": consultations_open,
+            "may_designate": may_designate_specialists(user),
         },
     )
 
@@ -138,9 +152,13 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
                 )
                 for c in consents
             ],
-            "disclosures": case.disclosures.select_related(
-                "from_institution", "to_institution", "disclosed_by"
-            ),
+            "disclosures": [
+                (disclosure, access.may_read_disclosure(disclosure))
+                for disclosure in case.disclosures.select_related(
+                    "case", "from_institution", "to_institution", "disclosed_by"
+                )
+            ],
+            "consultations": access.visible_consultations(),
             "notes": notes,
             "timeline": case_timeline(access),
             **{key: value for extra in case_page_context for key, value in extra(access).items()},

@@ -25,7 +25,7 @@ from .. import documents, services
 from ..forms import ConsentForm, ConsentGiveForm, RevocationForm
 from ..models import AccessLog, Consent
 from ..permissions import CaseAccess, get_case_for_user_or_404
-from .records import GET_POST, render_form
+from .records import GET_POST, create_once, one_submission, render_form
 
 
 def _consent(access: CaseAccess, pk: int) -> Consent:
@@ -35,9 +35,7 @@ def _consent(access: CaseAccess, pk: int) -> Consent:
 
 
 def _consent_form(request, access: CaseAccess, **kwargs) -> ConsentForm:
-    if request.method == "GET":
-        # The form lists the family members by name: a read of master data.
-        AccessLog.record(request.user, AccessLog.What.CASE_DETAIL, access.case)
+    # The form lists the family members by name: ``render_form`` logs the read.
     return ConsentForm(
         request.POST or None,
         request.FILES or None,
@@ -57,22 +55,26 @@ INTRO = _(
 
 @login_required
 @GET_POST
+@one_submission
 def consent_add(request: HttpRequest, reference: str) -> HttpResponse:
     access = get_case_for_user_or_404(request.user, reference)
     require(access.may_record)
     form = _consent_form(request, access)
     if form.is_valid():
-        consent = form.save(commit=False)
-        consent.case = access.case
-        consent.source_institution = request.user.institution
-        services.consent_record(
-            consent=consent,
-            recipients=list(form.cleaned_data["recipients"]),
-            give=form.cleaned_data["record_as"] == "given",
-            obtained_by=request.user,
-        )
-        messages.success(request, _("The consent was recorded."))
-        return redirect(access.case)
+
+        def create():
+            consent = form.save(commit=False)
+            consent.case = access.case
+            consent.source_institution = request.user.institution
+            services.consent_record(
+                consent=consent,
+                recipients=list(form.cleaned_data["recipients"]),
+                give=form.cleaned_data["record_as"] == "given",
+                obtained_by=request.user,
+            )
+            return access.case
+
+        return create_once(request, form, create, _("The consent was recorded."))
     return render_form(request, form, _("Record a consent"), access, intro=INTRO, upload=True)
 
 
@@ -181,6 +183,9 @@ def consent_revoke(request: HttpRequest, reference: str, pk: int) -> HttpRespons
         except Http404:
             # A recipient recorded it and now no longer sees the case.
             return redirect("cases:list")
+    if request.method == "GET":
+        # The page names the consent's institutions on the family's case.
+        AccessLog.record(request.user, AccessLog.What.CASE_DETAIL, access.case)
     return render(
         request,
         "cases/consent_revoke.html",

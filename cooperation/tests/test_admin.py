@@ -104,3 +104,48 @@ def test_only_the_coordination_role_and_superusers_are_staff(
 def test_guardian_creates_no_anonymous_user_to_grant_permissions_to(db):
     # Grants go to institution groups only; an anonymous account would be a target.
     assert not User.objects.filter(username="AnonymousUser").exists()
+
+
+def test_filters_and_choices_offer_only_the_offices_own_cooperation(
+    client, coordination_office, lindenbrueck_coordination, institutions
+):
+    from cooperation.models import Committee
+
+    Committee.objects.create(cooperation=institutions["erkelenz"].cooperation)
+    Committee.objects.create(cooperation=institutions["lindenbrueck"].cooperation)
+    client.force_login(coordination_office)
+    for name in ("user", "institution", "committee", "staffchange"):
+        html = client.get(reverse(f"admin:cooperation_{name}_changelist")).content.decode()
+        assert "Lindenbrück" not in html, name
+    for name in ("user_add", "committee_change"):
+        args = [] if name == "user_add" else [Committee.objects.get(cooperation__code="HS").pk]
+        html = client.get(reverse(f"admin:cooperation_{name}", args=args)).content.decode()
+        assert "Lindenbrück" not in html, name
+    found = client.get(
+        reverse("admin:autocomplete"),
+        {
+            "app_label": "cooperation",
+            "model_name": "user",
+            "field_name": "institution",
+            "term": "Jugendamt",
+        },
+    ).json()
+    names = {result["text"] for result in found["results"]}
+    assert "Jugendamt der Stadt Erkelenz" in names
+    assert "Jugendamt der Stadt Lindenbrück" not in names
+
+
+def test_the_staff_changes_are_read_only_in_the_admin(
+    client, coordination_office, erkelenz_caseworker
+):
+    from cooperation import services
+    from cooperation.models import StaffChange
+
+    erkelenz_caseworker.first_name = "Anne"
+    services.staff_save(user=erkelenz_caseworker, changed_by=coordination_office)
+    change = StaffChange.objects.get()
+    client.force_login(coordination_office)
+    page = client.get(reverse("admin:cooperation_staffchange_change", args=[change.pk]))
+    assert page.status_code == 200
+    assert 'name="state"' not in page.content.decode()
+    assert client.get(reverse("admin:cooperation_staffchange_add")).status_code == 403

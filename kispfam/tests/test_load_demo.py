@@ -1,8 +1,10 @@
 import json
 from io import StringIO
 
+import pyotp
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from cooperation.models import Cooperation, Institution, User
@@ -68,6 +70,26 @@ def test_every_account_logs_in_with_the_demo_password(db, client, settings):
         client.logout()
 
 
+def test_a_script_logs_in_to_the_demo_with_the_password_and_a_code_from_the_secret(
+    db, client, settings
+):
+    settings.DEMO_PASSWORD = "Demo-Passwort-2026"
+    settings.DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    accounts = json.loads(load(force=True, format="json"))["accounts"]
+    caritas = next(a for a in accounts if a["username"] == "caritas.fachkraft")
+    assert caritas["totp_secret"] == "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+    client.post(
+        reverse("login"), {"username": "caritas.fachkraft", "password": "Demo-Passwort-2026"}
+    )
+    response = client.post(
+        reverse("cooperation:second_factor"),
+        {"otp_token": pyotp.TOTP(caritas["totp_secret"]).now()},
+    )
+    assert response.status_code == 302
+    assert client.get(reverse("cases:list")).status_code == 200
+
+
 def test_json_lists_accounts_with_institutions_spelled_as_stored(db):
     data = json.loads(load(force=True, format="json"))
     assert set(data) == {"accounts", "cases", "meetings"}
@@ -77,6 +99,7 @@ def test_json_lists_accounts_with_institutions_spelled_as_stored(db):
         "username": "erkelenz.fachkraft",
         "institution": "Jugendamt der Stadt Erkelenz",
         "role": "caseworker",
+        "totp_secret": "KISPFAMDEMOTOTPKISPFAMDEMOTOTP22",
     }
     assert {a["institution"] for a in data["accounts"] if a["institution"]} <= stored
 

@@ -40,6 +40,7 @@ class Command(BaseCommand):
                 "username": user.username,
                 "institution": user.institution.name if user.institution else "",
                 "role": user.role if user.institution else "superuser",
+                "totp_secret": settings.DEMO_TOTP_SECRET,
             }
             for user in world.users.values()
         ]
@@ -66,4 +67,11 @@ class Command(BaseCommand):
             self.stdout.write(f"{case['reference']}: {', '.join(case['visible_to'])}")
         self.stdout.write(
             _("Every demo account's password is the value of DEMO_PASSWORD (see the README).")
+        )
+        self.stdout.write(
+            _(
+                "The second factor: the code of an authenticator with the secret %(secret)s "
+                "(DEMO_TOTP_SECRET), e.g. oathtool --totp -b %(secret)s"
+            )
+            % {"secret": settings.DEMO_TOTP_SECRET}
         )
