@@ -14,7 +14,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from cooperation.demo import DemoWorld
+from cooperation.demo import DemoWorld, dated, days_ago
 
 from . import services
 from .models import Agreement, AgreementParty, AgreementSection, GuidelineSection
@@ -267,42 +267,52 @@ def _load_agreement(world: DemoWorld) -> None:
 
 def _load_guideline(world: DemoWorld) -> None:
     heinsberg = world.cooperations["HS"]
-    guideline = services.guideline_create(cooperation=heinsberg)
-    if guideline.versions.exists():
-        return
     office = world.users["koordination"]
+    # Drafted over the weeks before each publication; the history says so.
+    with dated(days_ago(450, 9), by=office):
+        guideline = services.guideline_create(cooperation=heinsberg)
+        if guideline.versions.exists():
+            return
+        guideline.title = GUIDELINE_TITLE
+        guideline.save()
+        for title, body in GUIDELINE_SECTIONS:
+            services.section_add(
+                guideline=guideline,
+                section=GuidelineSection(
+                    title=title, body=body, is_conference_agenda=body == AGENDA_V1
+                ),
+            )
     today = timezone.localdate()
-    guideline.title = GUIDELINE_TITLE
-    guideline.save()
-    for title, body in GUIDELINE_SECTIONS:
-        services.section_add(
+    first = _at(*(today - datetime.timedelta(days=420)).timetuple()[:3])
+    with dated(first, by=office):
+        services.guideline_publish(
             guideline=guideline,
-            section=GuidelineSection(
-                title=title, body=body, is_conference_agenda=body == AGENDA_V1
-            ),
+            published_by=office,
+            send_mail=False,
+            note="Erste Fassung, beschlossen vom Kooperationsgremium.",
+            published_at=first,
         )
-    services.guideline_publish(
-        guideline=guideline,
-        published_by=office,
-        note="Erste Fassung, beschlossen vom Kooperationsgremium.",
-        published_at=_at(*(today - datetime.timedelta(days=420)).timetuple()[:3]),
-    )
-    for title, body in (
-        ("Einwilligung und Schweigepflichtentbindung", CONSENT_V2),
-        ("Die Beteiligtenkonferenz", AGENDA_V2),
-    ):
-        section = guideline.draft_sections().get(title=title)
-        section.body = body
-        section.save()
-    services.guideline_publish(
-        guideline=guideline,
-        published_by=office,
-        note=(
-            "Abschnitt 4 (Einwilligung) nach Beschluss des Kooperationsgremiums überarbeitet; "
-            "die Tagesordnung der Beteiligtenkonferenz um den Notfallplan ergänzt."
-        ),
-        published_at=_at(*(today - datetime.timedelta(days=130)).timetuple()[:3]),
-    )
+    with dated(days_ago(160, 14), by=office):
+        for title, body in (
+            ("Einwilligung und Schweigepflichtentbindung", CONSENT_V2),
+            ("Die Beteiligtenkonferenz", AGENDA_V2),
+        ):
+            section = guideline.draft_sections().get(title=title)
+            section.body = body
+            section.save()
+    second = _at(*(today - datetime.timedelta(days=130)).timetuple()[:3])
+    with dated(second, by=office):
+        services.guideline_publish(
+            guideline=guideline,
+            published_by=office,
+            send_mail=False,
+            note=(
+                "Abschnitt 4 (Einwilligung) nach Beschluss des Kooperationsgremiums "
+                "überarbeitet; die Tagesordnung der Beteiligtenkonferenz um den Notfallplan "
+                "ergänzt."
+            ),
+            published_at=second,
+        )
 
 
 @transaction.atomic

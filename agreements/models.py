@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common.uploads import private_storage
 from cooperation.models import Cooperation, Institution
 
 from .markup import AgendaEntry, parse_agenda
@@ -90,6 +91,12 @@ class Agreement(models.Model):
     def last_changed_on(self, moment: datetime.datetime | None = None) -> datetime.date | None:
         """The day of the last recorded change of the agreement, its parties or sections
         (up to ``moment``): the "Stand" of the text as it reads then."""
+        at = self.version_at(moment)
+        return timezone.localdate(at) if at else None
+
+    def version_at(self, moment: datetime.datetime | None = None) -> datetime.datetime | None:
+        """The moment of the last recorded change up to ``moment`` (now when None): it
+        names the version in force then, whose text never changes again."""
         histories = [
             self.history.all(),
             AgreementParty.history.filter(agreement_id=self.pk),
@@ -99,7 +106,24 @@ class Agreement(models.Model):
             histories = [history.filter(history_date__lte=moment) for history in histories]
         latest = [h.aggregate(at=models.Max("history_date"))["at"] for h in histories]
         latest = [at for at in latest if at is not None]
-        return timezone.localdate(max(latest)) if latest else None
+        return max(latest) if latest else None
+
+    def state_at(self, moment: datetime.datetime) -> "AgreementState":
+        """The version in force at ``moment`` (e.g. a ``version_at``), as printed."""
+        agreement = self.history.as_of(moment)
+        parties = list(
+            AgreementParty.history.as_of(moment)
+            .filter(agreement_id=self.pk)
+            .select_related("institution")
+        )
+        sections = AgreementSection.history.as_of(moment).filter(agreement_id=self.pk)
+        return AgreementState(
+            agreement=agreement,
+            parties=sorted(parties, key=lambda p: p.institution.name),
+            sections=sorted(sections, key=lambda s: s.number),
+            day=None,
+            changed_on=self.last_changed_on(moment),
+        )
 
     def changes(self) -> list["AgreementChange"]:
         """Every recorded change of the agreement, its parties and its sections, newest
@@ -496,3 +520,52 @@ class GuidelineSection(models.Model):
 
     def agenda(self) -> list[AgendaEntry]:
         return parse_agenda(self.body) if self.is_conference_agenda else []
+
+
+# --- the printed documents, rendered once by a task (agreements.tasks) --------------------
+
+
+class GuidelineDocument(models.Model):
+    """The PDF of a published Leitfaden version, rendered once when it is published.
+
+    Kept apart from ``GuidelineVersion``, which is written once and never saved again:
+    the file arrives later, from the worker.
+    """
+
+    version = models.OneToOneField(
+        GuidelineVersion, on_delete=models.PROTECT, related_name="document"
+    )
+    pdf = models.FileField(storage=private_storage, upload_to="leitfaden/")
+    sha256 = models.CharField(max_length=64)
+    rendered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("PDF of a Leitfaden version")
+        verbose_name_plural = _("PDFs of Leitfaden versions")
+
+    def __str__(self) -> str:
+        return str(self.version)
+
+
+class AgreementDocument(models.Model):
+    """The PDF of one version of the agreement: its state right after the change at
+    ``version_at`` (the ``history_date`` of the last change it includes). A version
+    never changes once a later change exists or not: the history is append-only."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="documents")
+    version_at = models.DateTimeField()
+    pdf = models.FileField(storage=private_storage, upload_to="vereinbarung/")
+    sha256 = models.CharField(max_length=64)
+    rendered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("PDF of an agreement version")
+        verbose_name_plural = _("PDFs of agreement versions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "version_at"], name="agreement_document_once_per_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement} {self.version_at:%Y-%m-%d %H:%M}"

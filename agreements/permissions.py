@@ -15,7 +15,7 @@ Every view of this app resolves its records through these functions.
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from common.access import Decision, decide, require
@@ -40,6 +40,23 @@ def readable_cooperations(user: User) -> QuerySet[Cooperation]:
         institution=institution, agreement__cooperation_id=institution.cooperation_id
     ).exists()
     return own if is_party else Cooperation.objects.none()
+
+
+def guideline_readers(cooperation: Cooperation | int) -> QuerySet[User]:
+    """Everyone who reads the cooperation's Leitfaden (the rule of
+    ``readable_cooperations``, asked the other way round): the active staff of its party
+    institutions and of its coordination office. Superusers are IT operations, not
+    readers to be told."""
+    cooperation_id = getattr(cooperation, "pk", cooperation)
+    institutions = Institution.objects.filter(cooperation_id=cooperation_id).filter(
+        Q(kind=Institution.Kind.KOORDINATION)
+        | Q(
+            pk__in=AgreementParty.objects.filter(agreement__cooperation_id=cooperation_id).values(
+                "institution"
+            )
+        )
+    )
+    return User.objects.filter(is_active=True, institution__in=institutions)
 
 
 def may_edit(user: User, cooperation: Cooperation | int) -> Decision:

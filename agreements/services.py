@@ -2,17 +2,23 @@
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from cases.models import Notification
+from common.mail import Mail
+from common.pending import enqueue_on_commit
 from cooperation.models import Cooperation, User
+from outbox.services import Outgoing, mail_queue
 
-from . import diff
+from . import diff, tasks
 from .markup import agenda_errors
 from .models import Guideline, GuidelineSection, GuidelineVersion
+from .permissions import guideline_readers
 
 
 @transaction.atomic
@@ -93,12 +99,16 @@ def guideline_publish(
     published_by: User,
     note: str = "",
     published_at: datetime.datetime | None = None,
+    send_mail: bool = True,
 ) -> GuidelineVersion:
     """Publish the draft as the next numbered version: a snapshot of all its sections.
 
     Refused (ValidationError) when the draft is empty, when nothing changed since the
     latest version, or when its agenda section lists no agenda items: the next
     Beteiligtenkonferenz takes its agenda from the version published here.
+
+    Its PDF is rendered by a task after the commit; the readers are notified in the
+    application and, unless ``send_mail`` is off (the demo's past versions), by e-mail.
     """
     guideline = _lock(guideline)
     drafts = list(guideline.draft_sections())
@@ -136,4 +146,56 @@ def guideline_publish(
         )
         for number, section in enumerate(drafts, 1)
     )
+    # The PDF is rendered once, by a worker, and from then on served as a file.
+    enqueue_on_commit(tasks.render_guideline_version, version.pk)
+    _notify_publication(version, send_mail=send_mail)
     return version
+
+
+def _notify_publication(version: GuidelineVersion, *, send_mail: bool) -> None:
+    """Tell everyone who works by the Leitfaden (but the publisher): in the application
+    and by one e-mail with blind copies, through the outbox. The message names the
+    version, its title and day, and links to it: nothing else."""
+    guideline = version.guideline
+    readers = list(
+        guideline_readers(guideline.cooperation_id)
+        .exclude(pk=version.published_by_id)
+        .select_related("institution")
+    )
+    day = timezone.localtime(version.published_at).strftime("%d.%m.%Y")
+    details = {"number": version.number, "title": version.title, "date": day}
+    link = version.get_absolute_url()
+    Notification.objects.bulk_create(
+        Notification(
+            user=user,
+            kind=Notification.Kind.GUIDELINE_PUBLISHED,
+            details=details,
+            link=link,
+            created_at=version.published_at,
+        )
+        for user in readers
+    )
+    addresses = sorted({user.email for user in readers if user.email})
+    if not addresses or not send_mail:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("KispFam: version %(number)d of the Leitfaden published") % {
+            "number": version.number
+        }
+        body = "\n\n".join(
+            [
+                _("Version %(number)s of the Leitfaden “%(title)s” was published on %(date)s.")
+                % details,
+                *([_("What changed: %(note)s") % {"note": version.note}] if version.note else []),
+                _("Read it in KispFam: %(url)s") % {"url": f"{settings.SITE_URL}{link}"},
+            ]
+        )
+    mail_queue(
+        [
+            Outgoing(
+                mail=Mail(subject=subject, body=body, bcc=tuple(addresses)),
+                cooperation=guideline.cooperation_id,
+                institutions=tuple({user.institution_id for user in readers}),
+            )
+        ]
+    )

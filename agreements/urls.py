@@ -21,6 +21,7 @@ urlpatterns = [
     ),
     path("leitfaden/<int:pk>/entwurf/", views.draft, name="draft"),
     path("leitfaden/<int:pk>/entwurf/abschnitt/neu/", views.section_add, name="section_add"),
+    path("leitfaden/<int:pk>/entwurf/vorschau/", views.preview, name="preview"),
     path("leitfaden/abschnitt/<int:pk>/", views.section_edit, name="section_edit"),
     path("leitfaden/abschnitt/<int:pk>/verschieben/", views.section_move, name="section_move"),
     path("leitfaden/abschnitt/<int:pk>/entfernen/", views.section_delete, name="section_delete"),

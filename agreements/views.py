@@ -8,16 +8,25 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from common.access import require
-from common.http import pdf_response
+from common.pending import enqueue_on_commit, is_poll, pending_response, stored_pdf_response
 
-from . import diff, documents, services
+from . import diff, services, tasks
 from .forms import AsOfForm, GuidelineSectionForm, GuidelineTitleForm, PublishForm
-from .markup import parse_agenda
-from .models import IMMUTABLE, Agreement, GuidelineSection, GuidelineVersion
+from .markup import parse_agenda, render_markdown
+from .models import (
+    IMMUTABLE,
+    Agreement,
+    AgreementDocument,
+    GuidelineDocument,
+    GuidelineSection,
+    GuidelineVersion,
+    end_of_day,
+)
 from .permissions import (
     agreements_visible_to,
     get_agreement_for_user_or_404,
@@ -109,16 +118,35 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def agreement_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    access, form, state, missing_day = _agreement_state(request, pk)
+    """The version in force on ``?stand=`` (today without it): the stored PDF of that
+    version, or "being created" while a worker renders it once."""
+    access = get_agreement_for_user_or_404(request.user, pk)
     agreement = access.agreement
-    if missing_day:
-        raise Http404
-    if state is None:
+    form = AsOfForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
         return HttpResponseBadRequest(_("Enter a valid date."))
-    pdf = documents.agreement_pdf(state)
-    suffix = f"-stand-{state.day:%Y-%m-%d}" if state.day else ""
-    return pdf_response(
-        pdf, filename=f"kooperationsvereinbarung-{agreement.pk}{suffix}.pdf", family_data=False
+    day = form.cleaned_data.get("stand") if form.is_bound else None
+    version_at = agreement.version_at(end_of_day(day) if day else None)
+    if version_at is None:
+        raise Http404
+    document = AgreementDocument.objects.filter(agreement=agreement, version_at=version_at).first()
+    changed_on = timezone.localdate(version_at)
+    if document and not is_poll(request):
+        return stored_pdf_response(
+            request,
+            document.pdf,
+            sha256=document.sha256,
+            filename=f"kooperationsvereinbarung-{agreement.pk}-stand-{changed_on:%Y-%m-%d}.pdf",
+        )
+    if document is None and not is_poll(request):
+        enqueue_on_commit(tasks.render_agreement_version, agreement.pk, version_at.isoformat())
+    return pending_response(
+        request,
+        ready=document is not None,
+        title=_("%(title)s, as of %(day)s")
+        % {"title": agreement.title, "day": f"{changed_on:%d.%m.%Y}"},
+        label=_("Download the PDF"),
+        back_url=agreement.get_absolute_url(),
     )
 
 
@@ -137,8 +165,16 @@ def _version_page(request: HttpRequest, access, version: GuidelineVersion | None
     }
     if version:
         sections = version.ordered_sections()
-        previous = version.previous()
+        earlier = [other for other in versions if other.number < version.number]
+        # ``?vergleich=N``: the changes against any earlier version (default: the one
+        # before); anything else falls back to the default.
+        asked = request.GET.get("vergleich", "")
+        previous = next(
+            (other for other in earlier if asked.isdigit() and other.number == int(asked)),
+            earlier[0] if earlier else None,
+        )
         context |= {
+            "earlier": earlier,
             "sections": sections,
             "previous": previous,
             "comparison": diff.compare(
@@ -170,10 +206,29 @@ def guideline_version(request: HttpRequest, pk: int, number: int) -> HttpRespons
 @login_required
 @require_GET
 def guideline_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """The stored PDF of a published version (rendered once, when it was published), or
+    "being created" until the worker has stored it."""
     guideline = get_guideline_for_user_or_404(request.user, pk).guideline
-    version = get_object_or_404(guideline.versions.select_related("published_by"), number=number)
-    pdf = documents.guideline_pdf(version)
-    return pdf_response(pdf, filename=f"leitfaden-fassung-{version.number}.pdf", family_data=False)
+    version = get_object_or_404(guideline.versions, number=number)
+    document = GuidelineDocument.objects.filter(version=version).first()
+    if document and not is_poll(request):
+        return stored_pdf_response(
+            request,
+            document.pdf,
+            sha256=document.sha256,
+            filename=f"leitfaden-fassung-{version.number}.pdf",
+        )
+    if document is None and not is_poll(request):
+        # Published before the task existed, or its task was lost: render it now.
+        enqueue_on_commit(tasks.render_guideline_version, version.pk)
+    return pending_response(
+        request,
+        ready=document is not None,
+        title=_("%(title)s, version %(number)d as PDF")
+        % {"title": version.title, "number": version.number},
+        label=_("Download the PDF"),
+        back_url=version.get_absolute_url(),
+    )
 
 
 # --- the Leitfaden: the coordination office's draft ----------------------------------
@@ -231,11 +286,48 @@ def draft(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _section_form(request, form, guideline, title, section=None) -> HttpResponse:
+    """The section's form with the preview beside it: htmx renders the text as it is
+    typed (``preview``); without JavaScript the "Preview" button does, without saving."""
+    if request.method == "POST" and "preview" in request.POST:
+        # Shown again as typed, but unchecked and unsaved: nothing to correct yet.
+        initial = {name: request.POST.get(name, "") for name in form.fields}
+        initial["is_conference_agenda"] = "is_conference_agenda" in request.POST
+        form = GuidelineSectionForm(initial=initial, instance=section, guideline=guideline)
+        body = initial["body"]
+    else:
+        body = form["body"].value() or ""
+    form.fields["body"].widget.attrs.update(
+        {
+            "data-hx-post": reverse("agreements:preview", args=[guideline.pk]),
+            "data-hx-trigger": "input changed delay:500ms",
+            "data-hx-target": "#vorschau",
+            "data-hx-swap": "innerHTML",
+            "aria-controls": "vorschau",
+        }
+    )
     return render(
         request,
         "agreements/section_form.html",
-        {"form": form, "guideline": guideline, "section": section, "title": title},
+        {
+            "form": form,
+            "guideline": guideline,
+            "section": section,
+            "title": title,
+            "preview": render_markdown(body),
+        },
         status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The section's text as readers will see it (htmx, while the editor types)."""
+    get_guideline_for_editor(request.user, pk)
+    return render(
+        request,
+        "agreements/includes/preview.html",
+        {"preview": render_markdown(request.POST.get("body", ""))},
     )
 
 
@@ -244,7 +336,7 @@ def _section_form(request, form, guideline, title, section=None) -> HttpResponse
 def section_add(request: HttpRequest, pk: int) -> HttpResponse:
     guideline = get_guideline_for_editor(request.user, pk)
     form = GuidelineSectionForm(_data(request), guideline=guideline)
-    if form.is_valid():
+    if "preview" not in request.POST and form.is_valid():
         section = services.section_add(guideline=guideline, section=form.save(commit=False))
         messages.success(request, _("The section was added to the draft."))
         return redirect(f"{reverse('agreements:draft', args=[guideline.pk])}#{section.anchor}")
@@ -259,7 +351,7 @@ def section_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return _refuse_published(request, section)
     guideline = section.guideline
     form = GuidelineSectionForm(_data(request), instance=section, guideline=guideline)
-    if form.is_valid():
+    if "preview" not in request.POST and form.is_valid():
         try:
             form.save()
         except ValidationError as error:

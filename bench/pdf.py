@@ -43,6 +43,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# Not this directory but the project root: bench/http.py (the HTTP benchmark) would
+# shadow the standard library's http package, which Django imports.
+sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kispfam.settings")
 os.environ.setdefault("DEBUG", "true")

@@ -20,6 +20,7 @@ from cooperation.models import Institution, User
 
 from .models import (
     Case,
+    CaseDocument,
     Consent,
     Consultation,
     DataCategory,
@@ -155,6 +156,11 @@ class CaseForm(IdsInRangeMixin, DateInputsMixin, ConcurrentEditForm):
             data["close_reason"] = ""
         if data.get("closed_on") and data["closed_on"] > timezone.localdate():
             self.add_error("closed_on", _("A case cannot be closed in the future."))
+        if data.get("closed_on") and data["closed_on"] < opened_on(self.instance):
+            self.add_error("closed_on", closed_before_opened(self.instance))
+        if data.get("status") == Case.Status.CLOSED:
+            # A closed case has no conference due (the list and the reminders skip it).
+            data["conference_due_on"] = None
         due = data.get("conference_due_on")
         if due and due > add_months(timezone.localdate(), 12):
             # The Leitfaden: a Beteiligtenkonferenz at least once a year.
@@ -162,6 +168,98 @@ class CaseForm(IdsInRangeMixin, DateInputsMixin, ConcurrentEditForm):
                 "conference_due_on", _("The next conference is due within 12 months at most.")
             )
         return data
+
+
+def opened_on(case: Case) -> datetime.date:
+    return timezone.localtime(case.opened_at).date()
+
+
+def closed_before_opened(case: Case) -> str:
+    return _("The case was opened on %(date)s; it cannot be closed before that.") % {
+        "date": opened_on(case).strftime("%d.%m.%Y")
+    }
+
+
+class CaseCloseForm(DateInputsMixin, forms.Form):
+    """Closing a case, after its confirmation page has said what happens."""
+
+    closed_on = forms.DateField(label=_("Closed on"))
+    close_reason = forms.CharField(label=_("Reason for closing"), max_length=300)
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.case = case
+        if not self.is_bound:
+            self.initial["closed_on"] = timezone.localdate()
+
+    def clean_closed_on(self):
+        closed_on = self.cleaned_data["closed_on"]
+        if closed_on > timezone.localdate():
+            raise ValidationError(_("A case cannot be closed in the future."))
+        if closed_on < opened_on(self.case):
+            raise ValidationError(closed_before_opened(self.case))
+        return closed_on
+
+    def clean_close_reason(self):
+        reason = self.cleaned_data["close_reason"].strip()
+        if not reason:
+            raise ValidationError(_("Enter why the case was closed."))
+        return reason
+
+
+class ResponsibleForm(IdsInRangeMixin, ConcurrentEditForm):
+    """The responsible caseworker and the deputy of one involved institution."""
+
+    class Meta:
+        model = Involvement
+        fields = ["responsible", "deputy"]
+
+    def __init__(self, *args, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("responsible", "deputy"):
+            self.fields[name].queryset = staff
+            self.fields[name].empty_label = _("– nobody –")
+            self.fields[name].label_from_instance = lambda user: (
+                user.get_full_name() or user.username
+            )
+        self.fields["responsible"].help_text = _(
+            "A caseworker or lead of your institution who answers for the family."
+        )
+
+    def clean(self):
+        data = super().clean()
+        responsible, deputy = data.get("responsible"), data.get("deputy")
+        if deputy and responsible and deputy == responsible:
+            self.add_error("deputy", _("The deputy must be another person than the responsible."))
+        if deputy and not responsible:
+            self.add_error("responsible", _("Name the responsible caseworker before a deputy."))
+        return data
+
+
+class CaseDocumentForm(OneTimeSubmissionMixin, DateInputsMixin, forms.ModelForm):
+    """A document kept on the case: PDF, JPEG or PNG, checked by its content.
+
+    ODT and DOCX are not accepted: ``common.uploads`` has no content check for them, and
+    a file accepted by its name alone could be anything."""
+
+    class Meta:
+        model = CaseDocument
+        fields = ["title", "date", "category", "file"]
+        field_classes = {"file": CheckedFileField}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].help_text = _(
+            "Decides who may read the document: only institutions to which this category "
+            "of your institution's data is released."
+        )
+        self.fields["file"].help_text = _("PDF, JPEG or PNG.")
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        if date > timezone.localdate():
+            raise ValidationError(_("A document cannot be dated in the future."))
+        return date
 
 
 class HealthSituationForm(OneTimeSubmissionMixin, ConcurrentEditForm):
@@ -401,7 +499,9 @@ class RevocationForm(DateInputsMixin, forms.Form):
 
     revoked_on = forms.DateField(label=_("Revoked on"), initial=datetime.date.today)
     channel = forms.ChoiceField(
-        label=_("How was it revoked?"), choices=[("", "---------"), *Consent.Channel.choices]
+        label=_("How was it revoked?"),
+        # Django's own empty label (our catalogue has its German), not the untranslatable dashes.
+        choices=[("", _("- Select an option -")), *Consent.Channel.choices],
     )
     confirm = forms.BooleanField(
         label=_(

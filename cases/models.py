@@ -68,7 +68,13 @@ class Case(models.Model):
     # When the next Beteiligtenkonferenz is due: six months after opening, then after
     # the last conference held (kept up to date by the conferences app).
     conference_due_on = models.DateField(_("next conference due"), null=True, blank=True)
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # The day (Berlin) of the last Beteiligtenkonferenz held: a copy kept by the
+    # conferences app so that the committee's statistics compare columns instead of
+    # searching every case's meetings (reports.figures). Derived, so not in the history.
+    last_conference_held_on = models.DateField(
+        _("last conference held on"), null=True, blank=True, editable=False
+    )
+    history = HistoricalRecords(excluded_fields=["updated_at", "last_conference_held_on"])
 
     class Meta:
         verbose_name = _("case")
@@ -204,6 +210,24 @@ class Involvement(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("contact"),
+    )
+    # Who answers for the family inside the institution, and who stands in: set by the
+    # institution's own staff (``CaseAccess.may_assign_responsible``), never by others.
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("responsible caseworker"),
+    )
+    deputy = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("deputy"),
     )
     history = HistoricalRecords()
 
@@ -746,6 +770,44 @@ class ProgressNote(Recorded):
         return f"{self.case} {self.date:%d.%m.%Y}"
 
 
+def case_document_path(document: "CaseDocument", filename: str) -> str:
+    return uploads.private_name(f"documents/{document.case.reference}", filename)
+
+
+class CaseDocument(Recorded):
+    """A document an institution holds on the family (a Kita report, a doctor's letter,
+    a school statement): its source and data category decide who may read it, as for
+    every other datum (SGB X §67b: no blanket consent)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="documents")
+    category = models.CharField(_("data category"), max_length=20, choices=DataCategory.choices)
+    title = models.CharField(_("title"), max_length=200)
+    date = models.DateField(_("date of the document"))
+    file = models.FileField(
+        _("file"), upload_to=case_document_path, storage=private_storage, max_length=200
+    )
+    # The checksum of the stored bytes: the file never changes, so it is its ETag.
+    sha256 = models.CharField(max_length=64, editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("case document")
+        verbose_name_plural = _("case documents")
+        ordering = ["-date", "-recorded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.date:%d.%m.%Y}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:document", args=[self.case.reference, self.pk])
+
+
 class GrantQuerySet(models.QuerySet):
     def active_on(self, day: datetime.date) -> "GrantQuerySet":
         return self.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day)).filter(
@@ -864,6 +926,13 @@ class AccessLog(models.Model):
         # family members it is produced for.
         ACCESS_REPORT = "access_report", _("access report for a family member (Art. 15 GDPR)")
         PRIVACY_CASE = "privacy_case", _("data protection page of the case")
+        CASE_DOCUMENT = "case_document", _("case document")
+        # Older entries of the case's timeline ("show more" on the case page).
+        CASE_TIMELINE = "case_timeline", _("case timeline (older entries)")
+        # The data-protection officer's export of the access log (itself a read of it).
+        ACCESS_LOG_EXPORT = "access_log_export", _("access log export (CSV)")
+        # Meine Übersicht: the worklist names cases, agreed actions and follow-up notes.
+        WORKLIST = "worklist", _("worklist (My overview)")
 
     what = models.CharField(_("what was viewed"), max_length=100, choices=What.choices)
 
@@ -895,18 +964,52 @@ class AccessLog(models.Model):
         )
 
 
+# ``meeting``: the meeting as its title names it (kind and case reference), ``date``: its
+# day and time; ``previous``: the earlier date of a rescheduled meeting.
+MEETING_MESSAGES = {
+    "minutes_circulated": _(
+        "%(meeting)s of %(date)s: the draft minutes are circulated for your comments."
+    ),
+    "minutes_approved": _("%(meeting)s of %(date)s: the minutes were approved."),
+    "minutes_amended": _("%(meeting)s of %(date)s: an amendment was added to the minutes."),
+    "meeting_rescheduled": _("%(meeting)s changed: new date %(date)s (previously %(previous)s)."),
+    "meeting_cancelled": _("%(meeting)s of %(date)s was cancelled."),
+    # The worklist app's follow-ups (``details``: the case reference and the due day).
+    "follow_up_due": _("Case %(reference)s: a follow-up of your institution is due on %(date)s."),
+    # The agreements app (``details``: the version's number and title, the day).
+    "guideline_published": _(
+        "Version %(number)s of the Leitfaden “%(title)s” was published on %(date)s."
+    ),
+}
+
+
 class Notification(models.Model):
     """A message in the application for one user, e.g. that a consent was revoked."""
 
     class Kind(models.TextChoices):
         CONSENT_REVOKED = "consent_revoked", _("consent revoked")
+        # Meetings (the conferences app writes these; ``details`` holds the
+        # reference-only parameters of ``MEETING_MESSAGES``).
+        MINUTES_CIRCULATED = "minutes_circulated", _("minutes circulated")
+        MINUTES_APPROVED = "minutes_approved", _("minutes approved")
+        MINUTES_AMENDED = "minutes_amended", _("minutes amended")
+        MEETING_RESCHEDULED = "meeting_rescheduled", _("meeting rescheduled")
+        MEETING_CANCELLED = "meeting_cancelled", _("meeting cancelled")
+        FOLLOW_UP_DUE = "follow_up_due", _("follow-up due")
+        GUIDELINE_PUBLISHED = "guideline_published", _("Leitfaden published")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    # Empty for a sitting of the Kooperationsgremium, which belongs to no case.
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, null=True, related_name="+")
     kind = models.CharField(max_length=30, choices=Kind.choices)
     consent = models.ForeignKey(Consent, on_delete=models.CASCADE, null=True, related_name="+")
+    # Parameters of the message (references and dates only, never a family's names), so
+    # that the text is written in the reader's language when shown.
+    details = models.JSONField(default=dict, blank=True)
+    # Where the reader follows the notification (a path inside KispFam).
+    link = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
 
@@ -920,6 +1023,9 @@ class Notification(models.Model):
     @property
     def message(self) -> str:
         # The reference and the institutions only: a notification never carries family data.
+        if self.kind in MEETING_MESSAGES:
+            defaults = {"meeting": "", "date": "", "previous": ""}
+            return MEETING_MESSAGES[self.kind] % {**defaults, **self.details}
         consent = self.consent
         return _(
             "Case %(reference)s: the consent releasing %(source)s towards %(recipients)s was "

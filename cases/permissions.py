@@ -16,7 +16,8 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth.models import Group
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Case as Choose
+from django.db.models import Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -27,14 +28,18 @@ from common.access import DENIED, Decision, decide, require
 from cooperation.models import Institution, User
 
 from .models import (
+    AccessLog,
     Case,
+    CaseDocument,
     CaseGrant,
+    CaseGroupObjectPermission,
     CaseVisibility,
     Consent,
     Consultation,
     DataCategory,
     Disclosure,
     FamilyMember,
+    Involvement,
     Specialist,
 )
 
@@ -91,6 +96,64 @@ def name_matches(user: User, query: str) -> Exists:
         )
         members = members.filter(Exists(released))
     return Exists(members)
+
+
+def _master_released(user: User, case_ref: OuterRef, source_ref: OuterRef) -> Exists:
+    """An active grant of master data from the member's source to the user's institution."""
+    return Exists(
+        CaseGrant.objects.active_on(_today()).filter(
+            case=case_ref,
+            institution_id=user.institution_id,
+            source=source_ref,
+            category=DataCategory.MASTER,
+        )
+    )
+
+
+def family_name_visible_to(user: User) -> Subquery:
+    """A case annotation: the family name as far as ``user`` may see it, else NULL.
+
+    The last name of a parent (or else any member) whose source institution released
+    master data to the user's institution: the same rule as the case page's members, as
+    one subquery so that a list of any length costs one query.
+    """
+    members = FamilyMember.objects.filter(case=OuterRef("pk"))
+    if not user.is_superuser:
+        members = members.filter(
+            _master_released(user, OuterRef("case"), OuterRef("source_institution"))
+        )
+    # Kind codes do not sort parents first: rank them explicitly.
+    rank = Choose(
+        When(kind__in=list(FamilyMember.PARENT_KINDS), then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    return Subquery(
+        members.annotate(parent_rank=rank).order_by("parent_rank", "pk").values("last_name")[:1]
+    )
+
+
+def responsible_for(user: User) -> Exists:
+    """A case filter: ``user`` is the responsible caseworker or the deputy in an
+    involvement of their institution that has not ended ("Meine Fälle")."""
+    today = _today()
+    return Exists(
+        Involvement.objects.filter(case=OuterRef("pk"), institution_id=user.institution_id)
+        .filter(Q(responsible=user) | Q(deputy=user))
+        .filter(Q(until__isnull=True) | Q(until__gte=today))
+    )
+
+
+def assignable_staff(institution_id: int | None) -> QuerySet[User]:
+    """Who can be responsible or deputy for an institution's involvement: its active
+    caseworkers and leads whose role is confirmed (others see no family data)."""
+    return User.objects.filter(
+        institution_id=institution_id,
+        is_active=True,
+        role__in=User.FAMILY_DATA_ROLES,
+        confirmed_institution_id=F("institution_id"),
+        confirmed_role=F("role"),
+    )
 
 
 @dataclass(frozen=True)
@@ -234,6 +297,38 @@ class CaseAccess:
             or self.institution_id in (disclosure.from_institution_id, disclosure.to_institution_id)
         )
 
+    def may_assign_responsible(self, involvement: Involvement) -> Decision:
+        """Who answers for the family inside an institution is that institution's own
+        business: its lead and its caseworkers set the responsible caseworker and the
+        deputy, for an involvement that has not ended. Nobody else, not a superuser."""
+        if self.user.is_superuser or self.institution_id != involvement.institution_id:
+            return DENIED
+        if self.user.role not in User.FAMILY_DATA_ROLES:
+            return DENIED
+        return decide(
+            involvement.until is None or involvement.until >= _today(),
+            _("The involvement has ended; nobody is made responsible for it any more."),
+        )
+
+    # Case documents: read like every other datum, by source and category.
+
+    def may_read_document(self, document: CaseDocument) -> Decision:
+        """A document is read where its holder's data of its category is released (the
+        same consent rule as a note of that category; health only under GDPR Art. 9)."""
+        return decide(self.can_see(document.source_institution_id, document.category))
+
+    @property
+    def may_upload_document(self) -> Decision:
+        """The institutions that record on the case keep documents on it."""
+        return self.may_record
+
+    def visible_documents(self) -> list[CaseDocument]:
+        return [
+            document
+            for document in self.case.documents.select_related("source_institution", "uploaded_by")
+            if self.may_read_document(document)
+        ]
+
     def may_read_consent(self, consent: Consent) -> Decision:
         """The form and scan name the person: readable where both the releasing
         institution's master data and the master data of the person who consented are
@@ -255,12 +350,41 @@ def may_look_up_access_logs(user: User) -> Decision:
     return decide(user.is_superuser or user.is_data_protection_officer)
 
 
+def access_logs_visible_to(user: User) -> QuerySet[AccessLog]:
+    """The access-log entries ``user`` looks up (``may_look_up_access_logs``), the same
+    scope as ``get_case_for_audit_or_404``: a superuser every entry; the data-protection
+    officer those about the cases of their cooperation, and the reads without a case
+    (lists, searches) by the staff of its institutions."""
+    if not user.is_authenticated or not user.is_active or not may_look_up_access_logs(user):
+        return AccessLog.objects.none()
+    if user.is_superuser:
+        return AccessLog.objects.all()
+    cooperation = user.institution.cooperation_id
+    return AccessLog.objects.filter(
+        Q(case__cooperation_id=cooperation)
+        | Q(case__isnull=True, institution__cooperation_id=cooperation)
+    )
+
+
 def institution_permissions(institution: Institution, case: Case) -> set[str]:
     """The django-guardian permissions (``view_case``, ``view_case_health``) that the
     institution's group holds on ``case`` today: one query, both permissions."""
     checker = ObjectPermissionChecker(Group(pk=institution.group_id))
     checker.prefetch_perms([case])
     return set(checker.get_perms(case))
+
+
+def _group_holds(codename: str) -> Exists:
+    """A grant annotation: the group of the grant's institution holds guardian's
+    ``codename`` on the grant's case (as ``institution_permissions`` asks it)."""
+    return Exists(
+        CaseGroupObjectPermission.objects.filter(
+            content_object=OuterRef("case_id"),
+            group=OuterRef("institution__group_id"),
+            permission__content_type__app_label="cases",
+            permission__codename=codename,
+        )
+    )
 
 
 def get_case_for_user_or_404(
@@ -290,15 +414,18 @@ def get_case_for_user_or_404(
         return CaseAccess(case, user, True, frozenset(), frozenset())
     if sees_no_family_data(user):
         raise Http404
-    grants = list(
+    # The grants and guardian's two permissions of the institution's group in one query
+    # (the same rows ``institution_permissions`` reads): the case page's query budget.
+    rows = list(
         CaseGrant.objects.active_on(day)
         .filter(case=case, institution_id=user.institution_id)
-        .values_list("source_id", "category", "basis")
+        .annotate(view=_group_holds("view_case"), health=_group_holds("view_case_health"))
+        .values_list("source_id", "category", "basis", "view", "health")
     )
-    held = institution_permissions(user.institution, case) if grants else set()
-    if "view_case" not in held:
+    if not rows or not rows[0][3]:
         raise Http404
-    if "view_case_health" not in held:
+    grants = [(source, category, basis) for source, category, basis, _view, _health in rows]
+    if not rows[0][4]:
         grants = [grant for grant in grants if grant[1] != DataCategory.HEALTH]
     return CaseAccess(
         case,

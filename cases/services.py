@@ -1,6 +1,7 @@
 """Writes that span models or grant access. Views and commands call these, never save by hand."""
 
 import datetime
+import hashlib
 import logging
 
 from django.conf import settings
@@ -19,6 +20,7 @@ from outbox.services import Outgoing, mail_queue
 
 from .models import (
     Case,
+    CaseDocument,
     CaseGrant,
     CaseGroupObjectPermission,
     CaseVisibility,
@@ -60,13 +62,16 @@ def case_open(
     lead_institution: Institution,
     opened_by: User,
     first_member: FamilyMember | None = None,
+    opened_at: datetime.datetime | None = None,
 ) -> Case:
     """Open a case led by ``lead_institution``, with a fresh reference like HS-2026-0001.
 
     The lead is involved from today; the first Beteiligtenkonferenz is due six months
     after opening. ``first_member`` (unsaved) is recorded as the lead's master data.
+    ``opened_at`` dates a case entered afterwards (the demo's) to when it was opened:
+    its reference carries that year.
     """
-    now = timezone.now()
+    now = opened_at or timezone.now()
     today = timezone.localdate(now)
     case = Case.objects.create(
         cooperation=lead_institution.cooperation,
@@ -80,6 +85,7 @@ def case_open(
     if first_member is not None:
         first_member.case = case
         first_member.source_institution = lead_institution
+        first_member.recorded_at = now
         first_member.save()
     case_recompute_grants(case=case)
     return case
@@ -303,17 +309,36 @@ def case_recompute_grants(*, case: Case) -> None:
     case.updated_at = now
 
 
+def _save_new_consent(consent: Consent, recipients: list[Institution]) -> None:
+    """Save a new consent with its recipients as one history record ("+"), not two.
+
+    The history tracks the recipients (m2m): setting them after the save would write a
+    second record ("~") for the same change. So the save writes none, setting the
+    recipients writes the one record (with them), and that record is marked the creation.
+    """
+    consent.save_without_historical_record()
+    consent.recipients.set(recipients)
+    if not consent.history.exists():  # no recipients: nothing was written yet
+        consent.save()
+    consent.history.all().update(history_type="+")
+
+
 @transaction.atomic
 def consent_record(
     *, consent: Consent, recipients: list[Institution], give: bool, obtained_by: User
 ) -> Consent:
     """Record a consent as requested, or as given when the signed form is at hand."""
     consent.obtained_by = obtained_by
-    consent.status = Consent.Status.REQUESTED
-    consent.save()
-    consent.recipients.set(recipients)
+    # Saved once in its final status: the case history shows one entry for one change
+    # ("Einwilligung erteilt"), not "added: requested" followed by "changed: given".
     if give:
-        consent_give(consent=consent, obtained_on=consent.obtained_on)
+        consent.status = Consent.Status.GIVEN
+        consent.obtained_on = consent.obtained_on or timezone.localdate()
+    else:
+        consent.status = Consent.Status.REQUESTED
+    _save_new_consent(consent, recipients)
+    if give:
+        case_recompute_grants(case=consent.case)
     else:
         consent.case.touch()
     return consent
@@ -335,13 +360,15 @@ def consent_correct(
     new.pk = None
     new.case = old.case
     new.replaces = old
-    new.status = Consent.Status.REQUESTED
+    # Given at once (one history entry for the corrected consent, as in consent_record).
+    new.status = Consent.Status.GIVEN
+    new.obtained_on = new.obtained_on or timezone.localdate()
     new.obtained_by = obtained_by
     if not new.scan and old.scan:
         new.scan = old.scan
-    new.save()
-    new.recipients.set(recipients)
-    return consent_give(consent=new, obtained_on=new.obtained_on)
+    _save_new_consent(new, recipients)
+    case_recompute_grants(case=new.case)
+    return new
 
 
 @transaction.atomic
@@ -540,3 +567,77 @@ def specialist_end(*, specialist: Specialist, until: datetime.date | None = None
     specialist.until = until or timezone.localdate()
     specialist.save(update_fields=["until"])
     return specialist
+
+
+# The case record: who answers for the family, the documents kept on it, closing it.
+
+
+@transaction.atomic
+def involvement_assign_responsible(
+    *, involvement: Involvement, responsible: User | None, deputy: User | None
+) -> Involvement:
+    """Name the responsible caseworker and the deputy of an involved institution.
+
+    Both work at that institution (``permissions.assignable_staff``); the change is kept
+    in the involvement's history and marks the case as changed."""
+    for person in (responsible, deputy):
+        if person is not None and person.institution_id != involvement.institution_id:
+            raise ValidationError(_("Only staff of the involved institution can be named."))
+    involvement.responsible = responsible
+    involvement.deputy = deputy
+    involvement.save(update_fields=["responsible", "deputy"])
+    involvement.case.touch()
+    return involvement
+
+
+@transaction.atomic
+def case_document_add(
+    *,
+    case: Case,
+    institution: Institution,
+    uploaded_by: User,
+    category: str,
+    title: str,
+    date: datetime.date,
+    upload,
+):
+    """Keep a document on the case, held by ``institution`` in ``category``.
+
+    The file was checked by its content (``common.uploads``); its SHA-256 is stored with
+    it, since it never changes and is served with it as its ETag. Should the transaction
+    fail after the file was written, the file is removed again: no orphan on disk."""
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    document = CaseDocument(
+        case=case,
+        source_institution=institution,
+        recorded_at=timezone.now(),
+        uploaded_by=uploaded_by,
+        category=category,
+        title=title,
+        date=date,
+        sha256=digest.hexdigest(),
+    )
+    document.file.save(upload.name, upload, save=False)
+    stored = document.file.name
+    try:
+        document.save()
+        case.touch()
+    except Exception:
+        document.file.storage.delete(stored)
+        raise
+    return document
+
+
+@transaction.atomic
+def case_close(*, case: Case, closed_on: datetime.date, reason: str) -> Case:
+    """Close the case: it leaves the list of open cases and no conference is due any
+    more; every record stays until its retention period ends (``privacy``)."""
+    case.status = Case.Status.CLOSED
+    case.closed_on = closed_on
+    case.close_reason = reason
+    case.conference_due_on = None
+    case.save()
+    return case

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import browse, consents, consultations, records
+from .views import audit, browse, case_record, consents, consultations, documents, records
 
 app_name = "cases"
 consent = "<str:reference>/einwilligungen/<int:pk>/"
@@ -8,7 +8,7 @@ urlpatterns = [
     path("", browse.case_list, name="list"),
     path("neu/", records.case_open, name="open"),
     path("benachrichtigungen/", browse.notifications, name="notifications"),
-    path("zugriffsprotokoll/", browse.access_log_lookup, name="access_log_lookup"),
+    path("zugriffsprotokoll/", audit.access_log_lookup, name="access_log_lookup"),
     # The specialist's pages name no case: they come before the case's own.
     path("fallberatungen/", consultations.consultation_inbox, name="consultation_inbox"),
     path(
@@ -25,6 +25,15 @@ urlpatterns = [
     path("<str:reference>/", browse.case_detail, name="detail"),
     path("<str:reference>/bearbeiten/", records.case_edit, name="edit"),
     path("<str:reference>/zugriffe/", browse.access_log, name="access_log"),
+    path("<str:reference>/verlauf/", browse.case_timeline_page, name="timeline"),
+    path("<str:reference>/abschliessen/", case_record.case_close, name="close"),
+    path(
+        "<str:reference>/beteiligte/<int:pk>/zustaendig/",
+        case_record.involvement_responsible,
+        name="involvement_responsible",
+    ),
+    path("<str:reference>/dokumente/neu/", documents.document_add, name="document_add"),
+    path("<str:reference>/dokumente/<int:pk>/", documents.document_file, name="document"),
     path("<str:reference>/personen/neu/", records.member_add, name="member_add"),
     path("<str:reference>/personen/<int:pk>/", records.member_edit, name="member_edit"),
     path("<str:reference>/personen/<int:pk>/gesundheit/", records.health_edit, name="health_edit"),

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from common.pdf import render_pdf
+from common.pdf import render_html, render_pdf
 from cooperation.models import Cooperation
 
 from . import evaluation
@@ -32,21 +32,34 @@ def concept_context(concept: Concept) -> dict:
     }
 
 
-def kurzkonzept_pdf(concept: Concept) -> bytes:
-    """The application's Kurzkonzept: contact block, 1. Ausgangslage, 2. fields of action,
-    3. reasons and goals, the attachments checklist."""
+def _kurzkonzept_args(concept: Concept) -> tuple:
     # The context is built under German too: the evaluation words its evidence then.
-    return render_pdf(
+    return (
         "concept/kurzkonzept_pdf.html",
         lambda: concept_context(concept),
-        language="de",
-        title=format_lazy(
+    ), {
+        "language": "de",
+        "title": format_lazy(
             "{}: {}",
             _("Short concept for taking part as pilot municipality"),
             concept.cooperation.body_name,
         ),
-        author=concept.cooperation.body_name,
-    )
+        "author": concept.cooperation.body_name,
+    }
+
+
+def kurzkonzept_pdf(concept: Concept) -> bytes:
+    """The application's Kurzkonzept: contact block, 1. Ausgangslage, 2. fields of action,
+    3. reasons and goals, the attachments checklist."""
+    args, kwargs = _kurzkonzept_args(concept)
+    return render_pdf(*args, **kwargs)
+
+
+def kurzkonzept_html(concept: Concept) -> str:
+    """The Kurzkonzept's HTML as it reads now: what a published edition fixes (cheap;
+    the PDF is made from it later, by a worker)."""
+    args, kwargs = _kurzkonzept_args(concept)
+    return render_html(*args, **kwargs)
 
 
 def offers_pdf(cooperation: Cooperation, offers, filters: dict) -> bytes:

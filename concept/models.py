@@ -9,6 +9,7 @@ it is family data; everything belongs to exactly one cooperation.
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -572,3 +573,68 @@ def declaration_checklist(cooperation: Cooperation) -> list[Declaration]:
         recorded.get(kind) or Declaration(cooperation=cooperation, kind=kind)
         for kind in Declaration.Kind.values
     ]
+
+
+class KurzkonzeptEdition(models.Model):
+    """A published Kurzkonzept: the text as it stood when the coordination office
+    published it (sent with the application), numbered and never changed.
+
+    The HTML is fixed at publication; a worker turns it into the PDF once
+    (``concept.tasks``), which is then served as a file with its SHA-256.
+    """
+
+    cooperation = models.ForeignKey(
+        Cooperation,
+        on_delete=models.PROTECT,
+        related_name="kurzkonzept_editions",
+        verbose_name=_("cooperation"),
+    )
+    number = models.PositiveIntegerField(_("edition"))
+    published_at = models.DateTimeField(_("published on"), default=timezone.now)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("published by"),
+    )
+    html = models.TextField(editable=False)
+    pdf = models.FileField(storage=private_storage, upload_to="kurzkonzept/", blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("published Kurzkonzept")
+        verbose_name_plural = _("published Kurzkonzepte")
+        ordering = ["cooperation", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cooperation", "number"], name="kurzkonzept_edition_number"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Kurzkonzept {self.cooperation} {self.number}"
+
+
+class KurzkonzeptRendering(models.Model):
+    """The PDF of the Kurzkonzept as it reads now, rendered on demand by a worker and
+    kept under the fingerprint (SHA-256) of its HTML: the next reader of the same text
+    gets the file; any change of the records (or of the day printed on it) asks for a
+    new rendering."""
+
+    cooperation = models.ForeignKey(Cooperation, on_delete=models.CASCADE, related_name="+")
+    fingerprint = models.CharField(max_length=64)
+    pdf = models.FileField(storage=private_storage, upload_to="kurzkonzept/aktuell/")
+    sha256 = models.CharField(max_length=64)
+    rendered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("PDF of the current Kurzkonzept")
+        verbose_name_plural = _("PDFs of the current Kurzkonzept")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cooperation", "fingerprint"], name="kurzkonzept_rendering_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Kurzkonzept {self.cooperation} {self.rendered_at:%Y-%m-%d %H:%M}"

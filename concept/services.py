@@ -1,10 +1,14 @@
 """Writes of the concept app that touch several records at once."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
-from cooperation.models import Cooperation
+from common.pending import enqueue_on_commit
+from cooperation.models import Cooperation, User
 
-from .models import Concept, Indicator
+from . import documents, tasks
+from .models import Concept, Indicator, KurzkonzeptEdition
 
 STANDARD_INDICATORS = [
     # (standard, German name as the form words it, order)
@@ -36,3 +40,29 @@ def concept_for_cooperation(*, cooperation: Cooperation) -> Concept:
                     defaults={"standard": standard, "order": order},
                 )
     return concept
+
+
+@transaction.atomic
+def kurzkonzept_publish(*, cooperation: Cooperation, published_by: User) -> KurzkonzeptEdition:
+    """Fix the Kurzkonzept as it reads now as the next numbered edition (what goes out
+    with the application). Its text is fixed here; a worker renders the PDF once.
+    Refused (ValidationError) when the text is the latest edition's."""
+    # One publication at a time per cooperation: the numbers stay gapless and unique.
+    Cooperation.objects.select_for_update().get(pk=cooperation.pk)
+    concept = concept_for_cooperation(cooperation=cooperation)
+    latest = KurzkonzeptEdition.objects.filter(cooperation=cooperation).order_by("-number").first()
+    html = documents.kurzkonzept_html(concept)
+    if latest and latest.html == html:
+        # Also what a double click meets: the second request finds the same text.
+        raise ValidationError(
+            _("Nothing changed since edition %(number)d.") % {"number": latest.number},
+            code="unchanged",
+        )
+    edition = KurzkonzeptEdition.objects.create(
+        cooperation=cooperation,
+        number=(latest.number if latest else 0) + 1,
+        published_by=published_by,
+        html=html,
+    )
+    enqueue_on_commit(tasks.render_kurzkonzept, edition.pk)
+    return edition

@@ -6,22 +6,24 @@ user's own cooperation, so no one reaches another cooperation's concept.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from common.access import require
 from common.http import file_response, pdf_response
+from common.pending import enqueue_on_commit, is_poll, pending_response, stored_pdf_response
 from common.uploads import content_type_of
 
-from . import documents, services
+from . import documents, services, tasks
 from .forms import ConceptForm, DeclarationForm, OfferFilterForm
-from .models import Declaration
+from .models import Declaration, KurzkonzeptEdition, KurzkonzeptRendering
 from .permissions import (
     get_catalogue_for_user_or_403,
     get_concept_for_user_or_403,
@@ -52,6 +54,9 @@ def overview(request: HttpRequest) -> HttpResponse:
         {
             **documents.concept_context(concept),
             "access": access,
+            "editions": KurzkonzeptEdition.objects.filter(
+                cooperation=access.cooperation
+            ).select_related("published_by"),
             "admin_links": [(reverse(name), label) for name, label in ADMIN_LINKS]
             if access.may_edit
             else [],
@@ -82,13 +87,82 @@ def concept_edit(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def kurzkonzept_pdf(request: HttpRequest) -> HttpResponse:
-    """The Kurzkonzept in the structure of the official form (German, A4, PDF/A)."""
+    """The Kurzkonzept as it reads now (German, A4, PDF/A): rendered by a worker and kept
+    while its text stays the same; "being created" until then."""
     access = get_concept_for_user_or_403(request.user)
-    concept = services.concept_for_cooperation(cooperation=access.cooperation)
-    pdf = documents.kurzkonzept_pdf(concept)
-    stamp = timezone.localdate().strftime("%Y%m%d")
-    return pdf_response(
-        pdf, filename=f"Kurzkonzept-{access.cooperation.code}-{stamp}.pdf", family_data=False
+    _html, fingerprint = tasks.current_html(access.cooperation)
+    stored = KurzkonzeptRendering.objects.filter(
+        cooperation=access.cooperation, fingerprint=fingerprint
+    ).first()
+    if stored and not is_poll(request):
+        stamp = timezone.localdate().strftime("%Y%m%d")
+        return stored_pdf_response(
+            request,
+            stored.pdf,
+            sha256=stored.sha256,
+            filename=f"Kurzkonzept-{access.cooperation.code}-{stamp}.pdf",
+        )
+    if stored is None and not is_poll(request):
+        enqueue_on_commit(tasks.render_current_kurzkonzept, access.cooperation.pk)
+    return pending_response(
+        request,
+        ready=stored is not None,
+        title=_("Kurzkonzept as PDF"),
+        label=_("Download the PDF"),
+        back_url=reverse("concept:overview"),
+    )
+
+
+@login_required
+@require_POST
+def kurzkonzept_publish(request: HttpRequest) -> HttpResponse:
+    """The coordination office fixes the Kurzkonzept as it reads now (a new edition)."""
+    access = get_concept_for_user_or_403(request.user)
+    require(access.may_edit)
+    try:
+        edition = services.kurzkonzept_publish(
+            cooperation=access.cooperation, published_by=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(f"{reverse('concept:overview')}#kurzkonzept-ausgaben")
+    messages.success(
+        request,
+        _("Edition %(number)d of the Kurzkonzept was published; its PDF is being created.")
+        % {"number": edition.number},
+    )
+    return redirect(f"{reverse('concept:overview')}#kurzkonzept-ausgaben")
+
+
+@login_required
+@require_GET
+def kurzkonzept_edition_pdf(request: HttpRequest, number: int) -> HttpResponse:
+    """A published edition: the stored PDF, or "being created" until the worker has
+    rendered it. Nothing here renders."""
+    access = get_concept_for_user_or_403(request.user)
+    edition = get_object_or_404(
+        KurzkonzeptEdition.objects.filter(cooperation=access.cooperation), number=number
+    )
+    ready = bool(edition.pdf)
+    if ready and not is_poll(request):
+        return stored_pdf_response(
+            request,
+            edition.pdf,
+            sha256=edition.sha256,
+            filename=f"Kurzkonzept-{access.cooperation.code}-Ausgabe-{edition.number}.pdf",
+        )
+    if not ready and not is_poll(request):
+        enqueue_on_commit(tasks.render_kurzkonzept, edition.pk)
+    return pending_response(
+        request,
+        ready=ready,
+        title=_("Kurzkonzept, edition %(number)d of %(date)s")
+        % {
+            "number": edition.number,
+            "date": f"{timezone.localtime(edition.published_at):%d.%m.%Y}",
+        },
+        label=_("Download the PDF"),
+        back_url=reverse("concept:overview"),
     )
 
 

@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import CaseGrant, DataCategory, FamilyMember
 from cases.permissions import CaseAccess, cases_visible_to, get_case_for_user_or_404
-from common.access import DENIED, Decision, decide
+from common.access import DENIED, Decision, decide, deny
 from cooperation.models import Committee, Institution, User
 
 from .models import Action, Meeting
@@ -35,11 +35,17 @@ from .models import Action, Meeting
 SCHEDULE_CLOSED = _("The meeting was held or cancelled: its date, place and participants stay.")
 NOT_YET_BEGUN = _("This is possible only from the day of the meeting on.")
 NOT_HELD = _("The minutes are written once the meeting is held (attendance recorded).")
-ATTENDANCE_CLOSED = _(
-    "Attendance is recorded until the minutes circulate; the meeting was cancelled or its "
-    "minutes are circulating."
-)
 FROZEN = _("The minutes are approved and frozen; add a dated amendment instead.")
+# Attendance and agreed actions stay correctable until the minutes are approved.
+CORRECTIONS_CLOSED = _(
+    "The minutes are approved: attendance and agreed actions are no longer corrected; add a "
+    "dated amendment instead."
+)
+CANCELLED = _("The meeting was cancelled.")
+NOT_CIRCULATED = _("Only circulated minutes can be approved.")
+ALREADY_INVITED = _(
+    "This person has received the invitation; to take them off, cancel or reschedule and tell them."
+)
 
 
 def _committee_q(user: User) -> Q:
@@ -107,8 +113,12 @@ class MeetingAccess:
 
     @property
     def may_approve(self) -> Decision:
-        """Minutes are approved by the organiser."""
-        return decide(self.user.pk == self.meeting.organiser_id)
+        """Minutes are approved by the organiser, once they have circulated."""
+        if self.user.is_superuser or self.user.pk != self.meeting.organiser_id:
+            return DENIED
+        return decide(
+            self.meeting.minutes.status == self.meeting.minutes.Status.CIRCULATED, NOT_CIRCULATED
+        )
 
     @cached_property
     def participates(self) -> bool:
@@ -132,12 +142,44 @@ class MeetingAccess:
         return self._organising(not meeting.minutes.is_frozen, FROZEN)
 
     @property
-    def may_record_attendance(self) -> Decision:
+    def may_invite(self) -> Decision:
+        """Invitations go out while the meeting is planned or invited (new participants)."""
+        return self._organising(self.meeting.is_open_for_scheduling, SCHEDULE_CLOSED)
+
+    @property
+    def may_cancel(self) -> Decision:
+        return self.may_reschedule
+
+    def may_remove_participant(self, participant) -> Decision:
+        """Before their invitation is sent; the organiser stays."""
+        decision = self.may_reschedule
+        if not decision:
+            return decision
+        if participant.user_id and participant.user_id == self.meeting.organiser_id:
+            return deny(_("The organiser stays a participant."))
+        return decide(participant.invited_sequence is None, ALREADY_INVITED)
+
+    def _correctable(self) -> Decision:
+        """Attendance and agreed actions: from the meeting's day until the approval."""
         meeting = self.meeting
-        open_states = (Meeting.State.PLANNED, Meeting.State.INVITED, Meeting.State.HELD)
-        if meeting.state not in open_states:
-            return self._organising(False, ATTENDANCE_CLOSED)
+        if meeting.state == Meeting.State.CANCELLED:
+            return self._organising(False, CANCELLED)
+        if meeting.state == Meeting.State.APPROVED or meeting.minutes.is_frozen:
+            return self._organising(False, CORRECTIONS_CLOSED)
         return self._organising(meeting.has_begun, NOT_YET_BEGUN)
+
+    @property
+    def may_record_attendance(self) -> Decision:
+        """Recorded from the meeting's day on, and corrected until the minutes are approved."""
+        return self._correctable()
+
+    @property
+    def may_add_action(self) -> Decision:
+        """Agreed actions are agreed at the meeting: from its day until the approval."""
+        return self._correctable()
+
+    def may_correct_action(self, action: Action) -> Decision:
+        return self._correctable()
 
     @property
     def may_edit_minutes(self) -> Decision:

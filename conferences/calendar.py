@@ -84,7 +84,29 @@ def _address(email: str, name: str, **params) -> vCalAddress:
     return address
 
 
-def event_for(meeting: Meeting, *, with_attendees: bool, cancelled: bool = False) -> Event:
+def organiser_contact(meeting: Meeting) -> str:
+    """How to reach the organiser: name, institution, phone, e-mail (one line)."""
+    organiser = meeting.organiser
+    institution = meeting.source_institution
+    parts = [organiser.get_full_name() or organiser.username, institution.name]
+    if institution.phone:
+        parts.append(f"Tel. {institution.phone}")
+    email = organiser.email or institution.email
+    if email:
+        parts.append(email)
+    return ", ".join(parts)
+
+
+def event_for(
+    meeting: Meeting,
+    *,
+    with_attendees: bool,
+    cancelled: bool = False,
+    only: Participant | None = None,
+) -> Event:
+    """The VEVENT. With ``only`` (an external participant, who has no account) it names
+    the organiser and that one attendee, and says how to reach the organiser instead of
+    linking to KispFam."""
     event = Event()
     event.add("uid", f"{meeting.uid}@kispfam")
     event.add("dtstamp", timezone.now().astimezone(datetime.UTC))
@@ -98,9 +120,12 @@ def event_for(meeting: Meeting, *, with_attendees: bool, cancelled: bool = False
     if meeting.video_link:
         description.append(meeting.video_link)
         event.add("url", meeting.video_link)
-    description.append(
-        settings.SITE_URL.rstrip("/") + reverse("conferences:detail", args=[meeting.pk])
-    )
+    if only is None:
+        description.append(
+            settings.SITE_URL.rstrip("/") + reverse("conferences:detail", args=[meeting.pk])
+        )
+    else:
+        description.append(f"Ansprechperson: {organiser_contact(meeting)}")
     event.add("description", "\n".join(description))
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     if with_attendees:
@@ -110,7 +135,8 @@ def event_for(meeting: Meeting, *, with_attendees: bool, cancelled: bool = False
                 "organizer",
                 _address(organiser.email, organiser.get_full_name() or organiser.username),
             )
-        for participant in meeting.participants.all():
+        attendees = [only] if only is not None else meeting.participants.all()
+        for participant in attendees:
             if participant.kind == Participant.Kind.FAMILY or not participant.email:
                 continue
             event.add(
@@ -126,10 +152,11 @@ def event_for(meeting: Meeting, *, with_attendees: bool, cancelled: bool = False
     return event
 
 
-def invitation(meeting: Meeting, *, cancel: bool = False) -> bytes:
-    """The iTIP message sent by e-mail: REQUEST, or CANCEL for a cancelled meeting."""
+def invitation(meeting: Meeting, *, cancel: bool = False, only: Participant | None = None) -> bytes:
+    """The iTIP message sent by e-mail: REQUEST, or CANCEL for a cancelled meeting;
+    ``only``: the file for that external participant (see ``event_for``)."""
     calendar = _calendar("CANCEL" if cancel else "REQUEST")
-    calendar.add_component(event_for(meeting, with_attendees=True, cancelled=cancel))
+    calendar.add_component(event_for(meeting, with_attendees=True, cancelled=cancel, only=only))
     return calendar.to_ical()
 
 

@@ -11,8 +11,9 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from cases.models import Case, FamilyMember
-from cooperation.demo import DemoWorld
+from cases.demo import STORY_FAMILIES, record_read
+from cases.models import AccessLog, Case, FamilyMember
+from cooperation.demo import DemoWorld, dated, days_ago
 from cooperation.models import Committee, CommitteeMember
 
 from . import services
@@ -67,10 +68,23 @@ def _family(meeting: Meeting, member: FamilyMember) -> Participant:
     )
 
 
-def _hold_and_approve(meeting: Meeting, texts: list[str], resolutions=None) -> None:
-    """Mark held (everyone present), write the minutes, circulate and approve them."""
-    meeting.participants.update(attendance=Participant.Attendance.PRESENT, invited_sequence=0)
-    services.meeting_held(meeting=meeting)
+def _planned(meeting: Meeting, when: datetime.datetime) -> Meeting:
+    Meeting.objects.filter(pk=meeting.pk).update(created_at=when)
+    meeting.created_at = when
+    return meeting
+
+
+def _held(meeting: Meeting) -> None:
+    """Mark held (everyone present) in the afternoon of the meeting's day."""
+    # The service saves the whole meeting: what was dated by an update stays dated.
+    meeting.refresh_from_db()
+    with dated(meeting.starts_at + datetime.timedelta(hours=3), by=meeting.organiser):
+        meeting.participants.update(attendance=Participant.Attendance.PRESENT, invited_sequence=0)
+        services.meeting_held(meeting=meeting)
+
+
+def _minutes_approved(meeting: Meeting, texts: list[str], resolutions=None) -> None:
+    """Write the minutes the day after, circulate them a day later, approve a week on."""
     items = list(meeting.agenda.all())
     payload = {}
     for index, item in enumerate(items):
@@ -78,9 +92,47 @@ def _hold_and_approve(meeting: Meeting, texts: list[str], resolutions=None) -> N
         if resolutions and index < len(resolutions):
             payload[item.pk]["resolution"] = resolutions[index]
     minutes = meeting.minutes
-    services.minutes_save(minutes=minutes, version=minutes.version, texts=payload)
-    services.minutes_circulate(minutes=minutes)
-    services.minutes_approve(minutes=minutes, approved_by=meeting.organiser)
+    start = meeting.starts_at
+    with dated(start + datetime.timedelta(days=1), by=meeting.organiser):
+        services.minutes_save(minutes=minutes, version=minutes.version, texts=payload)
+    circulated = start + datetime.timedelta(days=2)
+    with dated(circulated, by=meeting.organiser):
+        services.minutes_circulate(minutes=minutes, circulated_at=circulated)
+    approved = start + datetime.timedelta(days=9)
+    with dated(approved, by=meeting.organiser):
+        services.minutes_approve(
+            minutes=minutes, approved_by=meeting.organiser, approved_at=approved
+        )
+    if meeting.case_id is not None:
+        # The participants read the approved protocol the next morning (the access log).
+        morning = approved + datetime.timedelta(days=1)
+        for participant in meeting.participants.filter(user__isnull=False).select_related("user"):
+            user = participant.user
+            record_read(user, AccessLog.What.CONFERENCE, meeting.case, morning)
+            record_read(
+                user,
+                AccessLog.What.CONFERENCE_PDF,
+                meeting.case,
+                morning + datetime.timedelta(minutes=2),
+            )
+
+
+def _hold_and_approve(meeting: Meeting, texts: list[str], resolutions=None) -> None:
+    _held(meeting)
+    _minutes_approved(meeting, texts, resolutions)
+
+
+def _action(meeting: Meeting, *, done_days: int | None = None, **fields) -> Action:
+    """An action agreed at the (held) meeting; done ``done_days`` ago if given."""
+    with dated(meeting.starts_at + datetime.timedelta(hours=3), by=meeting.organiser):
+        action = Action.objects.create(meeting=meeting, **fields)
+    if done_days is not None:
+        done = _at(-done_days, 12)
+        with dated(done, by=meeting.organiser):
+            action.status = Action.Status.DONE
+            action.done_on = done.date()
+            action.save()
+    return action
 
 
 CONFERENCE_MINUTES = [
@@ -97,39 +149,45 @@ CONFERENCE_MINUTES = [
 
 @transaction.atomic
 def load_conferences(world: DemoWorld) -> None:
+    """The committee and the meetings, each step dated to when it happened."""
     users, inst = world.users, world.institutions
     heinsberg = world.cooperations["HS"]
-    if Meeting.objects.filter(cooperation=heinsberg).exists():
+    # The statistics' families (reports demo) have conferences of their own.
+    if Meeting.objects.filter(cooperation=heinsberg, kind=Meeting.Kind.COMMITTEE_SITTING).exists():
         return
-    committee, _created = Committee.objects.get_or_create(
-        cooperation=heinsberg,
-        defaults={"chair": users["kja.leitung"], "minute_taker": users["koordination"]},
-    )
-    for key in PARTIES:
-        for function, suffix in (
-            (CommitteeMember.Function.REPRESENTATIVE, "leitung"),
-            (CommitteeMember.Function.DEPUTY, "fachkraft"),
-        ):
-            CommitteeMember.objects.get_or_create(
-                committee=committee,
-                institution=inst[key],
-                function=function,
-                defaults={"user": users[f"{PREFIX[key]}.{suffix}"]},
-            )
-
-    # Two past sittings with approved minutes, one planned.
-    for days in (-330, -150):
-        sitting = services.sitting_schedule(
-            committee=committee,
-            organiser=users["koordination"],
-            starts_at=_at(days, 14),
-            duration_minutes=120,
-            place="Kreishaus Heinsberg, Sitzungssaal 2",
+    coordination = users["koordination"]
+    with dated(days_ago(420, 9), by=coordination):
+        committee, _created = Committee.objects.get_or_create(
+            cooperation=heinsberg,
+            defaults={"chair": users["kja.leitung"], "minute_taker": coordination},
         )
-        approval = sitting.agenda.exists()
-        number = sitting.agenda.count() + 1
-        sitting.agenda.create(number=number, title="Bericht der Koordinationsstelle")
-        sitting.agenda.create(number=number + 1, title="Fortschreibung des Leitfadens")
+        for key in PARTIES:
+            for function, suffix in (
+                (CommitteeMember.Function.REPRESENTATIVE, "leitung"),
+                (CommitteeMember.Function.DEPUTY, "fachkraft"),
+            ):
+                CommitteeMember.objects.get_or_create(
+                    committee=committee,
+                    institution=inst[key],
+                    function=function,
+                    defaults={"user": users[f"{PREFIX[key]}.{suffix}"]},
+                )
+
+    # Two past sittings with approved minutes, one planned; each planned six weeks ahead.
+    for days in (-330, -150):
+        with dated(_at(days - 42, 9), by=coordination):
+            sitting = services.sitting_schedule(
+                committee=committee,
+                organiser=coordination,
+                starts_at=_at(days, 14),
+                duration_minutes=120,
+                place="Kreishaus Heinsberg, Sitzungssaal 2",
+            )
+            _planned(sitting, _at(days - 42, 9))
+            approval = sitting.agenda.exists()
+            number = sitting.agenda.count() + 1
+            sitting.agenda.create(number=number, title="Bericht der Koordinationsstelle")
+            sitting.agenda.create(number=number + 1, title="Fortschreibung des Leitfadens")
         texts = [
             "Bericht über 14 Beteiligtenkonferenzen im Halbjahr.",
             "Abschnitt 4 (Einwilligungen) wird überarbeitet.",
@@ -142,71 +200,89 @@ def load_conferences(world: DemoWorld) -> None:
             texts.insert(0, "Das Protokoll der letzten Sitzung wird ohne Änderungen genehmigt.")
             resolutions.insert(0, "Einstimmig angenommen.")
         _hold_and_approve(sitting, texts, resolutions)
-    services.sitting_schedule(
-        committee=committee,
-        organiser=users["koordination"],
-        starts_at=_at(30, 14),
-        duration_minutes=120,
-        place="Kreishaus Heinsberg, Sitzungssaal 2",
-    )
+    with dated(_at(-20, 9), by=coordination):
+        _planned(
+            services.sitting_schedule(
+                committee=committee,
+                organiser=coordination,
+                starts_at=_at(30, 14),
+                duration_minutes=120,
+                place="Kreishaus Heinsberg, Sitzungssaal 2",
+            ),
+            _at(-20, 9),
+        )
 
-    cases = {c.lead_institution_id: c for c in Case.objects.filter(cooperation=heinsberg)}
+    # The families of the cases demo, by their lead (each leads one of them).
+    cases = {
+        c.lead_institution_id: c
+        for c in Case.objects.filter(
+            cooperation=heinsberg, members__last_name__in=STORY_FAMILIES
+        ).distinct()
+    }
 
-    # Erkelenz: held four months ago, approved; one action done, one overdue (Caritas).
+    # Erkelenz: planned a month ahead, held four months ago, approved; one action done,
+    # one overdue (Caritas).
     case = cases[inst["erkelenz"].pk]
-    meeting = services.conference_schedule(
-        case=case,
-        organiser=users["erkelenz.fachkraft"],
-        starts_at=_at(-120),
-        place="Jugendamt Erkelenz, Raum 1.12",
-    )
-    _staff(meeting, users["caritas.fachkraft"], "Suchtberatung")
-    _family(meeting, case.members.get(kind=FamilyMember.Kind.MOTHER))
-    Participant.objects.create(
-        meeting=meeting,
-        kind=Participant.Kind.EXTERNAL,
-        name="Kita Sonnenblume (Leitung)",
-        role="Kita",
-        contact="02431 000000",
-    )
-    Action.objects.create(
-        meeting=meeting,
+    organiser = users["erkelenz.fachkraft"]
+    with dated(_at(-150, 11), by=organiser):
+        meeting = services.conference_schedule(
+            case=case,
+            organiser=organiser,
+            starts_at=_at(-120),
+            place="Jugendamt Erkelenz, Raum 1.12",
+        )
+        _planned(meeting, _at(-150, 11))
+        _staff(meeting, users["caritas.fachkraft"], "Suchtberatung")
+        _family(meeting, case.members.get(kind=FamilyMember.Kind.MOTHER))
+        Participant.objects.create(
+            meeting=meeting,
+            kind=Participant.Kind.EXTERNAL,
+            name="Kita Sonnenblume (Leitung)",
+            role="Kita",
+            contact="02431 000000",
+        )
+    _held(meeting)
+    _action(
+        meeting,
         what="Anmeldung zur Frühförderung",
         responsible=Action.Responsible.PARENTS,
         institution=inst["erkelenz"],
         due_on=timezone.localdate() - datetime.timedelta(days=90),
-        status=Action.Status.DONE,
-        done_on=timezone.localdate() - datetime.timedelta(days=95),
+        done_days=95,
     )
-    Action.objects.create(
-        meeting=meeting,
+    _action(
+        meeting,
         what="Rückmeldung zur Teilnahme an der Elterngruppe",
         responsible=Action.Responsible.INSTITUTION,
         institution=inst["caritas"],
         due_on=timezone.localdate() - datetime.timedelta(days=14),
     )
-    _hold_and_approve(meeting, CONFERENCE_MINUTES)
+    _minutes_approved(meeting, CONFERENCE_MINUTES)
 
     # Heinsberg: held two months ago; health section seen by Caritas, not by Diakonie.
     case = cases[inst["heinsberg"].pk]
-    meeting = services.conference_schedule(
-        case=case,
-        organiser=users["heinsberg.fachkraft"],
-        starts_at=_at(-60),
-        place="Jugendamt Heinsberg, Besprechungsraum",
-    )
-    _staff(meeting, users["caritas.fachkraft"], "Suchtberatung")
-    _staff(meeting, users["diakonie.fachkraft"], "Erziehungsberatung")
-    _family(meeting, case.members.get(kind=FamilyMember.Kind.FATHER))
-    Action.objects.create(
-        meeting=meeting,
+    organiser = users["heinsberg.fachkraft"]
+    with dated(_at(-72, 11), by=organiser):
+        meeting = services.conference_schedule(
+            case=case,
+            organiser=organiser,
+            starts_at=_at(-60),
+            place="Jugendamt Heinsberg, Besprechungsraum",
+        )
+        _planned(meeting, _at(-72, 11))
+        _staff(meeting, users["caritas.fachkraft"], "Suchtberatung")
+        _staff(meeting, users["diakonie.fachkraft"], "Erziehungsberatung")
+        _family(meeting, case.members.get(kind=FamilyMember.Kind.FATHER))
+    _held(meeting)
+    _action(
+        meeting,
         what="Gespräch mit der substituierenden Praxis über die Take-home-Regelung",
         responsible=Action.Responsible.INSTITUTION,
         institution=inst["caritas"],
         due_on=timezone.localdate() + datetime.timedelta(days=20),
     )
-    Action.objects.create(
-        meeting=meeting,
+    _action(
+        meeting,
         what="Angebot einer Erziehungsberatung für den Vater",
         responsible=Action.Responsible.INSTITUTION,
         institution=inst["diakonie"],
@@ -214,20 +290,24 @@ def load_conferences(world: DemoWorld) -> None:
     )
     texts = list(CONFERENCE_MINUTES)
     texts[2] = "Der Vater wird in der Praxis substituiert (Methadon); Beikonsum verneint."
-    _hold_and_approve(meeting, texts)
+    _minutes_approved(meeting, texts)
 
     # Diakonie: its overdue first conference is now planned and invited.
     case = cases[inst["diakonie"].pk]
-    meeting = services.conference_schedule(
-        case=case,
-        organiser=users["diakonie.fachkraft"],
-        starts_at=_at(10, 9),
-        place="Beratungsstelle der Diakonie, Gruppenraum",
-    )
-    _family(meeting, case.members.get(kind=FamilyMember.Kind.FATHER))
-    meeting.participants.update(invited_sequence=meeting.sequence)
-    meeting.state = Meeting.State.INVITED
-    meeting.save(update_fields=["state"])
+    organiser = users["diakonie.fachkraft"]
+    with dated(_at(-12, 10), by=organiser):
+        meeting = services.conference_schedule(
+            case=case,
+            organiser=organiser,
+            starts_at=_at(10, 9),
+            place="Beratungsstelle der Diakonie, Gruppenraum",
+        )
+        _planned(meeting, _at(-12, 10))
+        _family(meeting, case.members.get(kind=FamilyMember.Kind.FATHER))
+    with dated(_at(-5, 15), by=organiser):
+        meeting.participants.update(invited_sequence=meeting.sequence)
+        meeting.state = Meeting.State.INVITED
+        meeting.save(update_fields=["state"])
 
 
 def describe_meetings(world: DemoWorld) -> list[dict]:

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from common.pdf import render_pdf
 
+from .calendar import organiser_contact
 from .models import Action, Meeting, Minutes, Participant
 
 
@@ -80,10 +81,29 @@ def letter_pdf(meeting: Meeting, participant: Participant) -> bytes:
     )
 
 
-def invitation_text(meeting: Meeting) -> str:
-    """The body of an invitation e-mail: time, place and reference, no family data."""
+def invitation_text(
+    meeting: Meeting,
+    *,
+    external: bool = False,
+    previous: Meeting | None = None,
+    cancelled: bool = False,
+) -> str:
+    """The body of an invitation e-mail (or of its update or cancellation): time, place
+    and reference, no family data. A sitting's invitation lists its agenda. An external
+    participant is told how to reach the organiser, not to look in KispFam."""
     starts = timezone.localtime(meeting.starts_at)
+    agenda = [] if meeting.is_case_conference else list(meeting.agenda.all())
     return render_to_string(
         "conferences/invitation_email.txt",
-        {"meeting": meeting, "starts": starts, "ends": timezone.localtime(meeting.ends_at)},
+        {
+            "meeting": meeting,
+            "starts": starts,
+            "ends": timezone.localtime(meeting.ends_at),
+            "previous": timezone.localtime(previous.starts_at) if previous else None,
+            "previous_place": previous.place if previous else "",
+            "cancelled": cancelled,
+            "external": external,
+            "agenda": agenda,
+            "contact": organiser_contact(meeting),
+        },
     )

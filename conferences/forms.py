@@ -8,6 +8,7 @@ from cases.models import FamilyMember
 from cooperation.models import User
 
 from .models import Action, Meeting, Participant
+from .services import staff_role
 
 # A child takes part where age-appropriate: from 12 by default.
 CHILD_PARTICIPATION_AGE = 12
@@ -119,6 +120,8 @@ class ParticipantForm(forms.ModelForm):
             participant.institution_id = user.institution_id
             participant.name = user.get_full_name() or user.username
             participant.email = user.email
+            # Every staff participant is listed with a role (the protocol names it).
+            participant.role = participant.role or staff_role(user, self.meeting)
         elif participant.kind == Participant.Kind.FAMILY:
             member = participant.member
             participant.user = None
@@ -129,6 +132,92 @@ class ParticipantForm(forms.ModelForm):
         if commit:
             participant.save()
         return participant
+
+
+def meeting_day(meeting: Meeting) -> datetime.date:
+    return timezone.localtime(meeting.starts_at).date()
+
+
+class ParticipantsBulkForm(forms.Form):
+    """Several participants at once: the suggested staff of the institutions that may be
+    invited, and the family members (parents; children from about 12), as checkboxes;
+    each staff member with a role (a default is proposed)."""
+
+    users = forms.ModelMultipleChoiceField(
+        label=_("Staff of the involved institutions"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    members = forms.ModelMultipleChoiceField(
+        label=_("Family members"),
+        queryset=FamilyMember.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, meeting: Meeting, institutions, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.meeting = meeting
+        present = meeting.participants.all()
+        self.fields["users"].queryset = (
+            User.objects.filter(institution__in=institutions, is_active=True)
+            .exclude(role__in=[User.Role.COORDINATION, User.Role.DATA_PROTECTION])
+            .exclude(pk__in=present.exclude(user=None).values("user_id"))
+            .select_related("institution")
+            .order_by("institution__short_name", "last_name", "first_name")
+        )
+        self.fields["users"].label_from_instance = lambda u: (
+            f"{u.get_full_name() or u.username} ({u.institution.short_name}, "
+            f"{u.get_role_display()})"
+        )
+        self.fields["users"].error_messages["invalid_choice"] = _(
+            "This institution is not covered by a consent or disclosure of the case."
+        )
+        today = timezone.localdate()
+        taken = set(present.exclude(member=None).values_list("member_id", flat=True))
+        suggested = [
+            m
+            for m in members
+            if m.pk not in taken
+            and (m.is_parent or (m.age_on(today) or 0) >= CHILD_PARTICIPATION_AGE)
+        ]
+        self.fields["members"].queryset = FamilyMember.objects.filter(
+            pk__in=[m.pk for m in suggested]
+        )
+        self.fields["members"].label_from_instance = lambda m: f"{m} ({m.get_kind_display()})"
+        if not meeting.is_case_conference:
+            del self.fields["members"]
+        self.roles = []
+        for user in self.fields["users"].queryset:
+            name = f"role_{user.pk}"
+            self.fields[name] = forms.CharField(
+                label=_("Role of %(name)s") % {"name": user.get_full_name() or user.username},
+                max_length=200,
+                required=False,
+                initial=staff_role(user, meeting),
+            )
+            self.roles.append((user, name))
+
+    @property
+    def has_suggestions(self) -> bool:
+        return bool(self.roles) or bool(
+            "members" in self.fields and self.fields["members"].queryset.exists()
+        )
+
+    def staff_rows(self):
+        """(checkbox, role field) per suggested staff member, for the table."""
+        boxes = {str(box.data["value"]): box for box in self["users"]}
+        return [(boxes[str(user.pk)], self[name]) for user, name in self.roles]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("users") and not data.get("members"):
+            raise forms.ValidationError(_("Choose at least one person to add."))
+        return data
+
+    def chosen_roles(self) -> dict[int, str]:
+        return {user.pk: self.cleaned_data.get(name, "") for user, name in self.roles}
 
 
 class AttendanceForm(forms.Form):
@@ -201,6 +290,16 @@ class ActionForm(forms.ModelForm):
                 c for c in Action.Responsible.choices if c[0] != Action.Responsible.PARENTS
             ]
 
+    def clean_due_on(self):
+        due = self.cleaned_data["due_on"]
+        day = meeting_day(self.meeting)
+        if due < day:
+            raise forms.ValidationError(
+                _("The due date cannot be before the day of the meeting (%(date)s).")
+                % {"date": day.strftime("%d.%m.%Y")}
+            )
+        return due
+
     def clean(self):
         data = super().clean()
         who = data.get("responsible")
@@ -238,8 +337,15 @@ class ActionStatusForm(forms.ModelForm):
         data = super().clean()
         if data.get("status") == Action.Status.DONE:
             data["done_on"] = data.get("done_on") or timezone.localdate()
+            day = meeting_day(self.instance.meeting)
             if data["done_on"] > timezone.localdate():
                 self.add_error("done_on", _("The date done cannot be in the future."))
+            elif data["done_on"] < day:
+                self.add_error(
+                    "done_on",
+                    _("The date done cannot be before the day of the meeting (%(date)s).")
+                    % {"date": day.strftime("%d.%m.%Y")},
+                )
         else:
             data["done_on"] = None
         return data

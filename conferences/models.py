@@ -141,6 +141,18 @@ class Meeting(models.Model):
                 name="meeting_belongs_to_case_or_committee",
             )
         ]
+        indexes = [
+            # The statistics look up a case's last conference held before a day
+            # (reports.figures): one index probe per case, held conferences only.
+            models.Index(
+                "case",
+                models.F("starts_at").desc(),
+                name="meeting_case_held",
+                condition=models.Q(
+                    kind="case_conference", state__in=["held", "circulated", "approved"]
+                ),
+            )
+        ]
 
     def __str__(self) -> str:
         when = timezone.localtime(self.starts_at).strftime("%d.%m.%Y")

@@ -1,5 +1,6 @@
 """Writes that span the meeting, its participants, minutes, mail and the case."""
 
+import datetime
 import hashlib
 from collections.abc import Callable
 
@@ -7,18 +8,27 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from cases.models import Case
+from cases.models import Case, FamilyMember, Notification
 from common.dates import add_months
 from common.mail import Attachment, Mail
 from cooperation.models import Committee, User
 from outbox.services import Outgoing, mail_queue
 
 from . import calendar, documents
-from .models import DEFAULT_AGENDA, AgendaItem, AgendaTemplate, Meeting, Minutes, Participant
+from .models import (
+    DEFAULT_AGENDA,
+    AgendaItem,
+    AgendaTemplate,
+    Amendment,
+    Meeting,
+    Minutes,
+    Participant,
+)
 
 
 class StaleMinutes(Exception):
@@ -114,10 +124,97 @@ def sitting_schedule(*, committee: Committee, organiser: User, **fields) -> Meet
             user=user,
             institution_id=user.institution_id,
             name=user.get_full_name() or user.username,
+            role=staff_role(user, meeting),
             email=user.email,
         )
         for user in committee.member_users().select_related("institution")
     )
+    return meeting
+
+
+def staff_role(user: User, meeting: Meeting) -> str:
+    """The role a staff participant is listed with, in German like the protocol: the
+    committee function, the case's leading institution, otherwise the user's role."""
+    with translation.override(settings.LANGUAGE_CODE):
+        if user.pk == meeting.organiser_id:
+            return _("organiser")
+        if not meeting.is_case_conference:
+            committee = meeting.committee
+            if user.pk == committee.chair_id:
+                return _("chair")
+            if user.pk == committee.minute_taker_id:
+                return _("minute-taker")
+            return _("committee member")
+        if user.institution_id == meeting.case.lead_institution_id:
+            return _("%(role)s of the leading institution") % {"role": user.get_role_display()}
+        return str(user.get_role_display())
+
+
+@transaction.atomic
+def participants_add(
+    *, meeting: Meeting, users: list[User], members: list[FamilyMember], roles: dict[int, str]
+) -> list[Participant]:
+    """Add several staff members and family members at once (each once).
+
+    ``roles`` maps a user's pk to the role typed for them; an empty one takes the default
+    (``staff_role``). The caller has checked that each may be invited (``MeetingAccess``).
+    """
+    Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
+    present_users = set(meeting.participants.values_list("user_id", flat=True))
+    present_members = set(meeting.participants.values_list("member_id", flat=True))
+    added = [
+        Participant(
+            meeting=meeting,
+            kind=Participant.Kind.STAFF,
+            user=user,
+            institution_id=user.institution_id,
+            name=user.get_full_name() or user.username,
+            role=(roles.get(user.pk) or "").strip() or staff_role(user, meeting),
+            email=user.email,
+        )
+        for user in users
+        if user.pk not in present_users
+    ]
+    with translation.override(settings.LANGUAGE_CODE):
+        added += [
+            Participant(
+                meeting=meeting,
+                kind=Participant.Kind.FAMILY,
+                member=member,
+                name=str(member),
+                role=str(member.get_kind_display()),
+            )
+            for member in members
+            if member.pk not in present_members
+        ]
+    # One by one rather than bulk_create: the history records each addition.
+    for participant in added:
+        participant.save()
+    return added
+
+
+@transaction.atomic
+def participant_remove(*, participant: Participant) -> None:
+    """Take someone off the list before their invitation is sent (nobody was told)."""
+    locked = Participant.objects.select_for_update().get(pk=participant.pk)
+    if locked.invited_sequence is not None:
+        raise ValidationError(_("This person has already received the invitation."))
+    locked.delete()
+
+
+@transaction.atomic
+def attendance_record(*, meeting: Meeting, attendance: dict[int, str]) -> Meeting:
+    """Record or correct who came. The first record marks the meeting held; corrections
+    are possible until the minutes are approved, and the history keeps every change."""
+    locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if locked.state in (Meeting.State.APPROVED, Meeting.State.CANCELLED):
+        raise ValidationError(_("Attendance is no longer corrected once the minutes are approved."))
+    for participant in locked.participants.filter(pk__in=attendance):
+        if participant.attendance != attendance[participant.pk]:
+            participant.attendance = attendance[participant.pk]
+            participant.save()
+    if locked.state in (Meeting.State.PLANNED, Meeting.State.INVITED):
+        return meeting_held(meeting=meeting)
     return meeting
 
 
@@ -137,30 +234,52 @@ SCHEDULE_FIELDS = {"starts_at", "duration_minutes", "place", "video_link"}
 
 
 @transaction.atomic
-def meeting_reschedule(*, meeting: Meeting, changed: set[str]) -> Meeting:
+def meeting_reschedule(
+    *, meeting: Meeting, changed: set[str], changed_by: User | None = None
+) -> Meeting:
     """Save a changed meeting. When the date, time or place changed, SEQUENCE grows and the
     invited get the update; a changed "next date" alone concerns nobody's calendar."""
     if not changed & SCHEDULE_FIELDS:
         meeting.save()
         return meeting
-    current = Meeting.objects.select_for_update().values_list("sequence", flat=True)
-    meeting.sequence = current.get(pk=meeting.pk) + 1
+    before = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    meeting.sequence = before.sequence + 1
     meeting.save()
     if meeting.state == Meeting.State.INVITED:
-        _send_invitations(meeting, meeting.participants.exclude(invited_sequence=None))
+        invited = meeting.participants.exclude(invited_sequence=None)
+        _send_invitations(meeting, invited, previous=before)
+        details = {"previous": _when(before)}
+        _notify(
+            meeting,
+            Notification.Kind.MEETING_RESCHEDULED,
+            details=details,
+            mail=False,
+            actor=changed_by,
+        )
     return meeting
 
 
-def _send_invitations(meeting: Meeting, participants) -> int:
-    recipients = [p for p in participants if p.email and p.kind != Participant.Kind.FAMILY]
+def _recipients(participants) -> list[Participant]:
+    """Who is invited by e-mail: family members get a letter (``documents.letter_pdf``)."""
+    return [p for p in participants if p.email and p.kind != Participant.Kind.FAMILY]
+
+
+def _send_invitations(meeting: Meeting, participants, previous: Meeting | None = None) -> int:
+    """The invitation, or after a change of date or place the update ("geändert: neuer
+    Termin … (bisher …)") under its own subject, so that nobody takes it for a second
+    meeting."""
+    recipients = _recipients(participants)
     if recipients:
         with translation.override(settings.LANGUAGE_CODE):
-            text = _("Invitation: %(title)s on %(date)s")
-            subject = text % {"title": meeting.title, "date": _when(meeting)}
-            listed = text % {"title": listed_title(meeting), "date": _when(meeting)}
-            body = documents.invitation_text(meeting)
-        ics = calendar.invitation(meeting)
-        _mail(meeting, subject, listed, body, recipients, ics, "REQUEST")
+            if previous is None:
+                text = _("Invitation: %(title)s on %(date)s")
+                params = {"date": _when(meeting)}
+            else:
+                text = _("Changed: %(title)s, new date %(date)s (previously %(previous)s)")
+                params = {"date": _when(meeting), "previous": _when(previous)}
+            subject = text % {"title": meeting.title, **params}
+            listed = text % {"title": listed_title(meeting), **params}
+        _mail(meeting, subject, listed, recipients, "REQUEST", previous=previous)
     Participant.objects.filter(pk__in=[p.pk for p in participants]).update(
         invited_sequence=meeting.sequence
     )
@@ -177,27 +296,97 @@ def listed_title(meeting: Meeting) -> str:
     return meeting.get_kind_display() if meeting.is_case_conference else meeting.title
 
 
-def _mail(meeting, subject, listed, body, participants, ics: bytes, method: str) -> None:
+def _mail(meeting, subject, listed, participants, method: str, previous=None) -> None:
     """One e-mail per participant with the calendar file, queued in the outbox: it leaves
-    after the commit, in a task that tries again when the mail server fails."""
-    mail_queue(
-        Outgoing(
-            mail=Mail(
-                subject=subject,
-                body=body,
-                to=(p.email,),
-                attachments=(
-                    Attachment(
-                        "einladung.ics", ics, f'text/calendar; charset="utf-8"; method={method}'
+    after the commit, in a task that tries again when the mail server fails.
+
+    An external participant (no account) gets a text and a calendar file that name only
+    the organiser and say how to reach them: no other participant's address, and no
+    pointer to KispFam, where they cannot log in.
+    """
+    cancel = method == "CANCEL"
+    outgoing = []
+    for p in participants:
+        external = p.kind == Participant.Kind.EXTERNAL
+        with translation.override(settings.LANGUAGE_CODE):
+            body = documents.invitation_text(
+                meeting, external=external, previous=previous, cancelled=cancel
+            )
+        ics = calendar.invitation(meeting, cancel=cancel, only=p if external else None)
+        outgoing.append(
+            Outgoing(
+                mail=Mail(
+                    subject=subject,
+                    body=body,
+                    to=(p.email,),
+                    reply_to=(meeting.organiser.email,) if meeting.organiser.email else (),
+                    attachments=(
+                        Attachment(
+                            "einladung.ics", ics, f'text/calendar; charset="utf-8"; method={method}'
+                        ),
                     ),
                 ),
-            ),
-            cooperation=meeting.cooperation_id,
-            institutions=(p.institution_id,) if p.institution_id else (),
-            listed_subject=listed,
+                cooperation=meeting.cooperation_id,
+                institutions=(p.institution_id,) if p.institution_id else (),
+                listed_subject=listed,
+            )
         )
-        for p in participants
-    )
+    mail_queue(outgoing)
+
+
+def _notify(
+    meeting: Meeting, kind: str, *, details: dict | None = None, mail: bool = True, actor=None
+) -> int:
+    """Tell the meeting's staff participants (and the organiser) in the application and,
+    with ``mail``, by e-mail: the meeting's reference and dates only, never a family's
+    names. Only those who still see the meeting are told (a revoked consent ends it).
+    """
+    from .access import meetings_visible_to
+
+    users = {p.user for p in meeting.participants.select_related("user") if p.user_id}
+    users.add(meeting.organiser)
+    users = [
+        user
+        for user in users
+        if user.is_active
+        and user != actor
+        and meetings_visible_to(user).filter(pk=meeting.pk).exists()
+    ]
+    with translation.override(settings.LANGUAGE_CODE):
+        details = {"meeting": meeting.title, "date": _when(meeting), **(details or {})}
+        listed_details = {**details, "meeting": listed_title(meeting)}
+        notifications = Notification.objects.bulk_create(
+            Notification(
+                user=user,
+                case=meeting.case,
+                kind=kind,
+                details=details,
+                link=meeting.get_absolute_url(),
+            )
+            for user in users
+        )
+        sample = Notification(kind=kind, details=details)
+        body = sample.message
+        listed = Notification(kind=kind, details=listed_details).message
+    addresses = sorted({user.email for user in users if user.email})
+    if mail and addresses:
+        link = settings.SITE_URL.rstrip("/") + meeting.get_absolute_url()
+        # Blind copies: the recipients do not learn each other's addresses.
+        mail_queue(
+            [
+                Outgoing(
+                    mail=Mail(
+                        subject=f"KispFam: {body}"[:200],
+                        body=f"{body}\n\n{link}\n",
+                        bcc=tuple(addresses),
+                    ),
+                    cooperation=meeting.cooperation_id,
+                    institutions=tuple({user.institution_id for user in users}),
+                    listed_subject=f"KispFam: {listed}",
+                )
+            ]
+        )
+    return len(notifications)
 
 
 @transaction.atomic
@@ -213,21 +402,23 @@ def meeting_invite(*, meeting: Meeting) -> int:
 
 
 @transaction.atomic
-def meeting_cancel(*, meeting: Meeting) -> Meeting:
+def meeting_cancel(*, meeting: Meeting, cancelled_by: User | None = None) -> Meeting:
     if not meeting.is_open_for_scheduling:
         raise ValidationError(_("A meeting that was held cannot be cancelled."))
     invited = list(meeting.participants.exclude(invited_sequence=None))
     meeting.sequence += 1
     meeting.state = Meeting.State.CANCELLED
     meeting.save()
-    recipients = [p for p in invited if p.email and p.kind != Participant.Kind.FAMILY]
+    recipients = _recipients(invited)
     if recipients:
         with translation.override(settings.LANGUAGE_CODE):
             text = _("Cancelled: %(title)s on %(date)s")
             subject = text % {"title": meeting.title, "date": _when(meeting)}
             listed = text % {"title": listed_title(meeting), "date": _when(meeting)}
-        ics = calendar.invitation(meeting, cancel=True)
-        _mail(meeting, subject, listed, subject, recipients, ics, "CANCEL")
+        _mail(meeting, subject, listed, recipients, "CANCEL")
+    if invited:
+        # The e-mail is the cancellation itself; the application notes it for the staff.
+        _notify(meeting, Notification.Kind.MEETING_CANCELLED, mail=False, actor=cancelled_by)
     return meeting
 
 
@@ -245,7 +436,10 @@ def meeting_held(*, meeting: Meeting) -> Meeting:
         months = meeting.cooperation.conference_interval_months
         due = add_months(held_on, months)
         case = meeting.case
-        Case.objects.filter(pk=case.pk).update(conference_due_on=due)
+        # The last conference held stays the latest one, also when an earlier meeting
+        # is marked held afterwards (the statistics read it: reports.figures).
+        last = Greatest(Coalesce(F("last_conference_held_on"), Value(held_on)), Value(held_on))
+        Case.objects.filter(pk=case.pk).update(conference_due_on=due, last_conference_held_on=last)
         case.touch()
     return meeting
 
@@ -277,20 +471,26 @@ def minutes_save(*, minutes: Minutes, version: int, texts: dict[int, dict[str, s
 
 
 @transaction.atomic
-def minutes_circulate(*, minutes: Minutes) -> Minutes:
+def minutes_circulate(
+    *, minutes: Minutes, circulated_at: datetime.datetime | None = None
+) -> Minutes:
     if minutes.meeting.state != Meeting.State.HELD or minutes.status != Minutes.Status.DRAFT:
         raise ValidationError(_("Only the draft minutes of a held meeting can be circulated."))
     minutes.status = Minutes.Status.CIRCULATED
-    minutes.circulated_at = timezone.now()
+    # ``circulated_at``: when it happened, for records entered afterwards (the demo).
+    minutes.circulated_at = circulated_at or timezone.now()
     minutes.save()
     meeting = minutes.meeting
     meeting.state = Meeting.State.CIRCULATED
     meeting.save(update_fields=["state"])
+    _notify(meeting, Notification.Kind.MINUTES_CIRCULATED, actor=meeting.organiser)
     return minutes
 
 
 @transaction.atomic
-def minutes_approve(*, minutes: Minutes, approved_by: User) -> Minutes:
+def minutes_approve(
+    *, minutes: Minutes, approved_by: User, approved_at: datetime.datetime | None = None
+) -> Minutes:
     """Approve and freeze: the PDF is rendered once and stored with its SHA-256.
 
     A case conference gets two frozen PDFs: the full one, and one without the health
@@ -301,9 +501,11 @@ def minutes_approve(*, minutes: Minutes, approved_by: User) -> Minutes:
         raise ValidationError(_("Only circulated minutes can be approved."))
     meeting = locked.meeting
     locked.status = Minutes.Status.APPROVED
-    locked.approved_at = timezone.now()
+    # ``approved_at``: when it happened, for records entered afterwards (the demo); the
+    # frozen PDF prints it.
+    locked.approved_at = approved_at or timezone.now()
     locked.approved_by = approved_by
-    stamp = f"{meeting.uid.hex[:12]}-{timezone.localdate():%Y%m%d}"
+    stamp = f"{meeting.uid.hex[:12]}-{timezone.localdate(locked.approved_at):%Y%m%d}"
     full = documents.protocol_pdf(meeting, locked, include_health=True)
     locked.pdf.save(f"protokoll-{stamp}.pdf", ContentFile(full), save=False)
     locked.sha256 = hashlib.sha256(full).hexdigest()
@@ -316,4 +518,15 @@ def minutes_approve(*, minutes: Minutes, approved_by: User) -> Minutes:
     locked.save()
     meeting.state = Meeting.State.APPROVED
     meeting.save(update_fields=["state"])
+    _notify(meeting, Notification.Kind.MINUTES_APPROVED, actor=approved_by)
     return locked
+
+
+@transaction.atomic
+def minutes_amend(*, minutes: Minutes, author: User, text: str) -> Amendment:
+    """A dated amendment of approved minutes; the frozen PDF stays as it was."""
+    if not minutes.is_frozen:
+        raise ValidationError(_("Only approved minutes are amended."))
+    amendment = Amendment.objects.create(minutes=minutes, author=author, text=text)
+    _notify(minutes.meeting, Notification.Kind.MINUTES_AMENDED, actor=author)
+    return amendment

@@ -10,9 +10,16 @@ urlpatterns = [
     path("kalender/", views.calendar_settings, name="calendar"),
     path("kalender/<str:token>.ics", views.calendar_feed, name="feed"),
     path("vereinbarungen/<int:pk>/", views.action_update, name="action_update"),
+    path("vereinbarungen/<int:pk>/korrigieren/", views.action_edit, name="action_edit"),
     path("<int:pk>/", views.meeting_detail, name="detail"),
     path("<int:pk>/bearbeiten/", views.meeting_edit, name="edit"),
     path("<int:pk>/teilnehmende/neu/", views.participant_add, name="participant_add"),
+    path("<int:pk>/teilnehmende/vorschlaege/", views.participants_bulk, name="participants_bulk"),
+    path(
+        "<int:pk>/teilnehmende/<int:participant>/entfernen/",
+        views.participant_remove,
+        name="participant_remove",
+    ),
     path(
         "<int:pk>/teilnehmende/<int:participant>/einladung.pdf",
         views.invitation_letter,

@@ -6,7 +6,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -34,10 +33,11 @@ from .forms import (
     MeetingForm,
     MinutesForm,
     ParticipantForm,
+    ParticipantsBulkForm,
     TextForm,
     default_start,
 )
-from .models import Amendment, CalendarToken, Meeting, MinutesComment, Participant
+from .models import CalendarToken, Meeting, MinutesComment, Participant
 
 GET_POST = require_http_methods(["GET", "POST"])
 
@@ -53,6 +53,37 @@ def _render_form(request, form, title, meeting=None, case=None, status=None, **c
         "conferences/form.html",
         {"form": form, "title": title, "meeting": meeting, "case": case, **context},
         status=status or (400 if form.is_bound and form.errors else 200),
+    )
+
+
+def _recipient_groups(participants) -> list[tuple[str, list[tuple[Participant, str]]]]:
+    """The participants grouped by institution (then family, external persons), each with
+    how they are told: the confirmation pages say what will happen, to whom."""
+    groups: dict[str, list] = {}
+    for p in participants:
+        if p.kind == Participant.Kind.FAMILY:
+            heading, channel = _("Family"), _("letter (print and send it)")
+        else:
+            heading = p.institution.name if p.institution_id else _("External persons")
+            channel = _("e-mail with calendar file") if p.email else _("no e-mail address")
+        groups.setdefault(heading, []).append((p, channel))
+    return list(groups.items())
+
+
+def _confirm(request, access: MeetingAccess, *, title, happens, recipients, submit, **extra):
+    """The confirmation page of an irreversible step (GET): what will happen, to whom."""
+    _log(request, access, AccessLog.What.CONFERENCE)
+    return render(
+        request,
+        "conferences/confirm.html",
+        {
+            "meeting": access.meeting,
+            "title": title,
+            "happens": happens,
+            "groups": _recipient_groups(recipients),
+            "submit": submit,
+            **extra,
+        },
     )
 
 
@@ -137,9 +168,17 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "agenda": agenda,
             "health_hidden": not access.sees_health
             and any(item.is_health for item in meeting.agenda.all()),
-            "participants": meeting.participants.select_related("institution", "member"),
+            "participants": [
+                (p, access.may_remove_participant(p))
+                for p in meeting.participants.select_related("institution", "member")
+            ],
             "actions": [
-                (action, action.is_overdue_on(today), access.may_update_action(action))
+                (
+                    action,
+                    action.is_overdue_on(today),
+                    access.may_update_action(action),
+                    access.may_correct_action(action),
+                )
                 for action in meeting.actions.select_related("participant", "institution")
             ],
             "comments": minutes.comments.select_related("author"),
@@ -157,8 +196,24 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = access.meeting
     form = MeetingForm(request.POST or None, instance=meeting)
     if form.is_valid():
-        services.meeting_reschedule(meeting=form.save(commit=False), changed=set(form.changed_data))
+        changed = set(form.changed_data)
+        services.meeting_reschedule(
+            meeting=form.save(commit=False), changed=changed, changed_by=request.user
+        )
         messages.success(request, _("Saved. Invited participants receive the update."))
+        letters = meeting.participants.filter(kind=Participant.Kind.FAMILY).exclude(
+            invited_sequence=None
+        )
+        if changed & services.SCHEDULE_FIELDS and letters.exists():
+            # Parents are invited by letter: nobody else tells them of the new date.
+            messages.warning(
+                request,
+                _(
+                    "The date or place changed: print the invitation letter again for %(names)s "
+                    "and send it (links in the list of participants)."
+                )
+                % {"names": ", ".join(p.name for p in letters)},
+            )
         return redirect(meeting)
     return _render_form(request, form, _("Change date or place"), meeting=meeting)
 
@@ -186,6 +241,70 @@ def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @GET_POST
+def participants_bulk(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add several of the suggested people at once (staff of the institutions that may be
+    invited, the family members), each staff member with a role."""
+    access = get_meeting_for_user_or_404(request.user, pk)
+    require(access.may_reschedule)
+    meeting = access.meeting
+    form = ParticipantsBulkForm(
+        request.POST if request.method == "POST" else None,
+        meeting=meeting,
+        institutions=list(access.invitable_institutions()),
+        members=access.invitable_members(),
+    )
+    if form.is_valid():
+        added = services.participants_add(
+            meeting=meeting,
+            users=list(form.cleaned_data["users"]),
+            members=list(form.cleaned_data.get("members") or []),
+            roles=form.chosen_roles(),
+        )
+        messages.success(request, _("Participants added: %(count)d.") % {"count": len(added)})
+        return redirect(meeting)
+    if request.method == "GET":
+        _log(request, access, AccessLog.What.CONFERENCE)
+    return render(
+        request,
+        "conferences/participants_bulk.html",
+        {"form": form, "meeting": meeting},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+@GET_POST
+def participant_remove(request: HttpRequest, pk: int, participant: int) -> HttpResponse:
+    """Take someone off the list before the invitation is sent (GET asks to confirm)."""
+    access = get_meeting_for_user_or_404(request.user, pk)
+    person = get_object_or_404(access.meeting.participants, pk=participant)
+    require(access.may_remove_participant(person))
+    if request.method == "POST":
+        try:
+            services.participant_remove(participant=person)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, _("%(name)s was removed from the participants.") % {"name": person.name}
+            )
+        return redirect(access.meeting)
+    return _confirm(
+        request,
+        access,
+        title=_("Remove a participant"),
+        happens=[
+            _("%(name)s is taken off the list of participants.") % {"name": person.name},
+            _("Nobody is told: the invitation was not sent yet."),
+        ],
+        recipients=[],
+        submit=_("Remove"),
+        danger=True,
+    )
+
+
+@login_required
+@GET_POST
 def agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
     """Add an item to the agenda (numbered after the last one) before the minutes freeze."""
     access = get_meeting_for_user_or_404(request.user, pk)
@@ -203,17 +322,42 @@ def agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@GET_POST
 def meeting_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send the invitations; GET shows first who will get what."""
     access = get_meeting_for_user_or_404(request.user, pk)
-    require(access.may_organise)
-    try:
-        sent = services.meeting_invite(meeting=access.meeting)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Invitations sent by e-mail: %(count)d.") % {"count": sent})
-    return redirect(access.meeting)
+    require(access.may_invite)
+    meeting = access.meeting
+    if request.method == "POST":
+        try:
+            sent = services.meeting_invite(meeting=meeting)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Invitations sent by e-mail: %(count)d.") % {"count": sent})
+        return redirect(meeting)
+    pending = list(
+        meeting.participants.exclude(invited_sequence=meeting.sequence).select_related(
+            "institution"
+        )
+    )
+    mails = sum(1 for p in pending if p.email and p.kind != Participant.Kind.FAMILY)
+    happens = [
+        _("%(count)d e-mail(s) with a calendar file are sent, one to each person listed below.")
+        % {"count": mails},
+        _("Only those not yet invited to this date are invited; nobody is invited twice."),
+    ]
+    if any(p.kind == Participant.Kind.FAMILY for p in pending):
+        happens.append(_("Family members get no e-mail: print their letter and send it."))
+    return _confirm(
+        request,
+        access,
+        title=_("Send invitations"),
+        happens=happens,
+        recipients=pending,
+        submit=_("Send invitations"),
+        nobody=_("Everyone listed is already invited to this date."),
+    )
 
 
 @login_required
@@ -226,17 +370,26 @@ def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     form.fields["text"].label = _("Reason for the cancellation (for the record)")
     form.fields["text"].required = False
     if request.method == "POST" and form.is_valid():
-        services.meeting_cancel(meeting=meeting)
+        services.meeting_cancel(meeting=meeting, cancelled_by=request.user)
         messages.success(request, _("The meeting was cancelled; the invited were told."))
         return redirect(meeting)
-    return _render_form(
+    invited = list(
+        meeting.participants.exclude(invited_sequence=None).select_related("institution")
+    )
+    return _confirm(
         request,
-        form,
-        _("Cancel the meeting"),
-        meeting=meeting,
-        intro=_("Everyone invited receives a cancellation for their calendar."),
+        access,
+        title=_("Cancel the meeting"),
+        happens=[
+            _("The meeting is cancelled for good; it cannot be planned again (plan a new one)."),
+            _("Everyone invited by e-mail receives a cancellation for their calendar."),
+            _("Family members invited by letter are not told automatically: tell them."),
+        ],
+        recipients=invited,
         submit=_("Cancel the meeting"),
         danger=True,
+        form=form,
+        nobody=_("Nobody was invited yet: nobody is told."),
     )
 
 
@@ -280,18 +433,23 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     require(access.may_record_attendance)
     meeting = access.meeting
     form = AttendanceForm(request.POST or None, participants=meeting.participants.all())
+    correcting = meeting.state not in (Meeting.State.PLANNED, Meeting.State.INVITED)
     if form.is_valid():
-        with transaction.atomic():
-            for participant_pk, value in form.attendance().items():
-                participant = meeting.participants.get(pk=participant_pk)
-                if participant.attendance != value:
-                    participant.attendance = value
-                    participant.save()
-            if meeting.state != Meeting.State.HELD:
-                services.meeting_held(meeting=meeting)
-        messages.success(request, _("Attendance recorded; the meeting is marked as held."))
+        services.attendance_record(meeting=meeting, attendance=form.attendance())
+        if correcting:
+            messages.success(request, _("Attendance corrected; the history keeps the change."))
+        else:
+            messages.success(request, _("Attendance recorded; the meeting is marked as held."))
         return redirect(meeting)
-    return _render_form(request, form, _("Attendance"), meeting=meeting)
+    return _render_form(
+        request,
+        form,
+        _("Correct attendance") if correcting else _("Attendance"),
+        meeting=meeting,
+        intro=_("Attendance can be corrected until the minutes are approved.")
+        if correcting
+        else "",
+    )
 
 
 @login_required
@@ -345,19 +503,41 @@ def minutes_circulate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@GET_POST
 def minutes_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    """Approve and freeze the minutes; GET shows first what that means and who is told."""
     access = get_meeting_for_user_or_404(request.user, pk)
     require(access.may_approve)
-    try:
-        services.minutes_approve(
-            minutes=access.meeting.minutes,
-            approved_by=request.user,
-        )
-        messages.success(request, _("The minutes are approved and frozen."))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    return redirect(access.meeting)
+    meeting = access.meeting
+    if request.method == "POST":
+        try:
+            services.minutes_approve(minutes=meeting.minutes, approved_by=request.user)
+            messages.success(request, _("The minutes are approved and frozen."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect(meeting)
+    told = [
+        p
+        for p in meeting.participants.select_related("institution")
+        if p.kind == Participant.Kind.STAFF and p.user_id != request.user.pk
+    ]
+    return _confirm(
+        request,
+        access,
+        title=_("Approve and freeze the minutes"),
+        happens=[
+            _("The protocol is rendered once as a PDF and stored with its checksum."),
+            _(
+                "After that the minutes, the attendance and the agreed actions cannot be "
+                "changed; corrections are made as dated amendments."
+            ),
+            _("The staff participants listed below are notified (in KispFam and by e-mail)."),
+        ],
+        recipients=told,
+        submit=_("Approve and freeze"),
+        busy=_("The protocol is being rendered; this takes a few seconds …"),
+        nobody=_("Nobody else is notified."),
+    )
 
 
 @login_required
@@ -387,9 +567,7 @@ def minutes_amend(request: HttpRequest, pk: int) -> HttpResponse:
     form = TextForm(request.POST or None)
     form.fields["text"].label = _("Amendment")
     if form.is_valid():
-        Amendment.objects.create(
-            minutes=minutes, author=request.user, text=form.cleaned_data["text"]
-        )
+        services.minutes_amend(minutes=minutes, author=request.user, text=form.cleaned_data["text"])
         messages.success(request, _("The amendment was added."))
         return redirect(access.meeting)
     return _render_form(request, form, _("Add an amendment"), meeting=access.meeting)
@@ -427,7 +605,7 @@ def minutes_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @GET_POST
 def action_add(request: HttpRequest, pk: int) -> HttpResponse:
     access = get_meeting_for_user_or_404(request.user, pk)
-    require(access.may_organise)
+    require(access.may_add_action)
     meeting = access.meeting
     form = ActionForm(
         request.POST or None, meeting=meeting, institutions=access.invitable_institutions()
@@ -452,6 +630,35 @@ def action_update(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(access.meeting)
     return _render_form(
         request, form, _("Agreed action"), meeting=access.meeting, intro=action.what
+    )
+
+
+@login_required
+@GET_POST
+def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct an agreed action (what, who, by when) until the minutes are approved; the
+    page shows the earlier versions (the history keeps each)."""
+    action, access = get_action_for_user_or_404(request.user, pk)
+    require(access.may_correct_action(action))
+    meeting = access.meeting
+    form = ActionForm(
+        request.POST or None,
+        instance=action,
+        meeting=meeting,
+        institutions=access.invitable_institutions(),
+    )
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("The agreed action was corrected."))
+        return redirect(meeting)
+    versions = list(action.history.select_related("history_user").order_by("-history_id")[1:20])
+    return _render_form(
+        request,
+        form,
+        _("Correct an agreed action"),
+        meeting=meeting,
+        intro=_("Agreed actions can be corrected until the minutes are approved."),
+        versions=versions,
     )
 
 

@@ -6,12 +6,18 @@ public profile of the Heinsberg cooperation (``shared/seeds/000_*.txt``).
 
 import base64
 import binascii
+import datetime
 import functools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import Cooperation, Institution, User
@@ -316,3 +322,40 @@ def give_demo_authenticator(user: User) -> TOTPDevice:
         defaults={"key": demo_totp_key(), "confirmed": True},
     )
     return device
+
+
+# The demo's story clock. The services stamp what they write with the moment of loading;
+# a demo that should read like a year of work writes each step through the services and
+# then dates the step's history rows (and only those) back to when it happened.
+
+
+def days_ago(days: int, hour: int = 10, minute: int = 0) -> datetime.datetime:
+    """A moment ``days`` before today, at a working hour in the local time zone."""
+    day = timezone.localdate() - datetime.timedelta(days=days)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
+
+
+def _history_models() -> list:
+    return [
+        model
+        for model in apps.get_models()
+        if any(field.name == "history_date" for field in model._meta.concrete_fields)
+    ]
+
+
+@contextmanager
+def dated(when: datetime.datetime, *, by: User | None = None) -> Iterator[None]:
+    """Every history row written inside the block says it was written at ``when`` (by
+    ``by``, where no user was recorded: the demo has no request to take one from).
+
+    The rows are found by their ids, which only grow, so that a block dates exactly the
+    rows its own writes produced, of every app's historical models.
+    """
+    models = _history_models()
+    marks = {m: m.objects.aggregate(last=Max("history_id"))["last"] or 0 for m in models}
+    yield
+    for model, mark in marks.items():
+        rows = model.objects.filter(history_id__gt=mark)
+        if by is not None:
+            rows.filter(history_user__isnull=True).update(history_user=by)
+        rows.update(history_date=when)

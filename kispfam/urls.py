@@ -13,6 +13,7 @@ urlpatterns = [
     path("statistik/", include("reports.urls")),
     path("oparl/v1/", include("oparl.urls")),
     path("datenschutz/", include("privacy.urls")),
+    path("wiedervorlagen/", include("worklist.urls")),
     path("konto/", include("cooperation.urls")),
     path("konto/passkeys/", include("django_otp_webauthn.urls", namespace="otp_webauthn")),
     path("konto/", include("django.contrib.auth.urls")),

@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from cases.models import (
     AccessLog,
     Case,
+    CaseDocument,
     Consent,
     Disclosure,
     FamilyMember,
@@ -120,6 +121,7 @@ def cases_for_planning(**filters) -> models.QuerySet[Case]:
             ),
             Prefetch("disclosures", Disclosure.objects.select_related("from_institution")),
             Prefetch("notes", ProgressNote.objects.select_related("source_institution")),
+            Prefetch("documents", CaseDocument.objects.select_related("source_institution")),
             Prefetch(
                 "conferences",
                 Meeting.objects.select_related("source_institution").prefetch_related("actions"),
@@ -143,6 +145,7 @@ class CaseFacts:
         self.consents = list(case.consents.all())
         self.disclosures = list(case.disclosures.all())
         self.notes = list(case.notes.all())
+        self.documents = list(case.documents.all())
         self.meetings = list(case.conferences.all())
         self.health = [h for m in self.members for h in m.health.all()]
 
@@ -256,6 +259,13 @@ class CaseFacts:
             )
         for note in self.notes:
             records.append((RecordType.NOTE, note.source_institution, [note], note.date, None))
+        # A document an institution keeps on the case (a Kita report, a doctor's letter)
+        # is part of its running record, like its progress notes: same rule, from the
+        # document's date. Purging its row removes its file from storage (``files_of``).
+        for document in self.documents:
+            records.append(
+                (RecordType.NOTE, document.source_institution, [document], document.date, None)
+            )
         for meeting in self.meetings:
             day = timezone.localdate(meeting.starts_at)
             counted = self.meeting_counted(meeting)

@@ -6,7 +6,7 @@ opened over the last two years, give the charts something to show: cases opened 
 closed, Beteiligtenkonferenzen about every six months (held, due, overdue), consents,
 disclosures under §8a SGB VIII and agreed actions, done or overdue. Every name here is
 invented. Dates are relative to the day of loading; each record is written through the
-services, then dated back where a service dates it today.
+services, then dated back where a service dates it today, its history rows too.
 
 Nothing here is revoked, expired or disclosed under §4 KKG: the cases demo keeps exactly
 one of each, and the demo tests find them by that.
@@ -19,11 +19,10 @@ from django.utils import timezone
 
 from cases import services
 from cases.models import Case, Consent, DataCategory, Disclosure, FamilyMember
-from common.dates import add_months
 from conferences import services as conference_services
 from conferences.demo import PREFIX
-from conferences.models import Action
-from cooperation.demo import DemoWorld
+from conferences.models import Action, Meeting
+from cooperation.demo import DemoWorld, dated
 
 K = FamilyMember.Kind
 C = DataCategory
@@ -70,67 +69,67 @@ def _at(day: datetime.date, hour: int) -> datetime.datetime:
 def _open(world: DemoWorld, lead: str, opened: datetime.date, parent, child) -> Case:
     institution, user = world.institutions[lead], world.users[f"{PREFIX[lead]}.fachkraft"]
     surname, kind, first_name = parent
-    case = services.case_open(
-        lead_institution=institution,
-        opened_by=user,
-        first_member=FamilyMember(
-            kind=kind,
-            first_name=first_name,
-            last_name=surname,
-            date_of_birth=opened.replace(year=opened.year - 30, day=1),
-        ),
-    )
-    # Dated back to its opening: reference, time, first due date, the lead's involvement.
-    reference = case.reference
-    if opened.year != timezone.localdate().year:
-        reference = services.next_reference(case.cooperation, opened.year)
-    Case.objects.filter(pk=case.pk).update(
-        reference=reference,
-        opened_at=_at(opened, 9),
-        conference_due_on=add_months(opened, services.CONFERENCE_INTERVAL_MONTHS),
-    )
-    case.involvements.update(since=opened)
-    if child:
-        FamilyMember.objects.create(
-            case=case,
-            kind=K.CHILD,
-            first_name=child,
-            last_name=surname,
-            date_of_birth=opened.replace(year=opened.year - 5, day=1),
-            source_institution=institution,
+    # Opened that morning: reference, time, first due date and the lead's involvement
+    # carry that day, the history too.
+    with dated(_at(opened, 9), by=user):
+        case = services.case_open(
+            lead_institution=institution,
+            opened_by=user,
+            opened_at=_at(opened, 9),
+            first_member=FamilyMember(
+                kind=kind,
+                first_name=first_name,
+                last_name=surname,
+                date_of_birth=opened.replace(year=opened.year - 30, day=1),
+            ),
         )
+        if child:
+            FamilyMember.objects.create(
+                case=case,
+                kind=K.CHILD,
+                first_name=child,
+                last_name=surname,
+                date_of_birth=opened.replace(year=opened.year - 5, day=1),
+                source_institution=institution,
+                recorded_at=_at(opened, 9),
+            )
     case.refresh_from_db()
     return case
 
 
 def _consent(world: DemoWorld, case: Case, lead: str, given: datetime.date) -> Consent:
     recipient = "caritas" if lead in YOUTH_WELFARE else "erkelenz"
-    consent = Consent.objects.create(
-        case=case,
-        given_by=case.members.exclude(kind=K.CHILD).first(),
-        source_institution=case.lead_institution,
-        categories=[C.MASTER, C.FAMILY, C.PROTOCOLS],
-        purpose="Abstimmung der Hilfen für die Familie in der Beteiligtenkonferenz",
-        valid_from=given,
-        valid_until=given + datetime.timedelta(days=900),
-        obtained_by=case.opened_by,
-        form=Consent.Form.PAPER,
-        informed_of_purpose=True,
-        informed_of_refusal_consequences=True,
-        informed_of_revocation_right=True,
-    )
-    consent.recipients.set([world.institutions[recipient]])
-    return services.consent_give(consent=consent, obtained_on=given)
+    with dated(_at(given, 11), by=case.opened_by):
+        consent = Consent.objects.create(
+            case=case,
+            given_by=case.members.exclude(kind=K.CHILD).first(),
+            source_institution=case.lead_institution,
+            categories=[C.MASTER, C.FAMILY, C.PROTOCOLS],
+            purpose="Abstimmung der Hilfen für die Familie in der Beteiligtenkonferenz",
+            valid_from=given,
+            valid_until=given + datetime.timedelta(days=900),
+            obtained_by=case.opened_by,
+            form=Consent.Form.PAPER,
+            informed_of_purpose=True,
+            informed_of_refusal_consequences=True,
+            informed_of_revocation_right=True,
+        )
+        consent.recipients.set([world.institutions[recipient]])
+        return services.consent_give(consent=consent, obtained_on=given)
 
 
 def _conference(case: Case, held: datetime.date, index: int, world: DemoWorld) -> None:
-    meeting = conference_services.conference_schedule(
-        case=case,
-        organiser=case.opened_by,
-        starts_at=_at(held, 10),
-        place=f"{case.lead_institution.short_name}, Besprechungsraum",
-    )
-    conference_services.meeting_held(meeting=meeting)
+    # Planned four weeks ahead, held that morning, its agreements recorded that day and
+    # marked done when they were done.
+    with dated(_at(held - datetime.timedelta(days=28), 11), by=case.opened_by):
+        meeting = conference_services.conference_schedule(
+            case=case,
+            organiser=case.opened_by,
+            starts_at=_at(held, 10),
+            place=f"{case.lead_institution.short_name}, Besprechungsraum",
+        )
+        meeting.created_at = _at(held - datetime.timedelta(days=28), 11)
+        Meeting.objects.filter(pk=meeting.pk).update(created_at=meeting.created_at)
     today = timezone.localdate()
     # One agreement the family keeps, one a counselling centre follows up. Those of
     # earlier conferences were done (some late); of the last four months one in three
@@ -143,20 +142,28 @@ def _conference(case: Case, held: datetime.date, index: int, world: DemoWorld) -
             world.institutions["caritas"],
         ),
     ]
-    for number, (what, responsible, institution) in enumerate(agreements):
-        due = held + datetime.timedelta(days=28 * (number + 1))
-        done_on = due + datetime.timedelta(days=(index + number) % 7 - 4)
-        recent = (today - held).days < 120
-        done = done_on <= today and not (recent and (index + number) % 3 == 0)
-        Action.objects.create(
-            meeting=meeting,
-            what=what,
-            responsible=responsible,
-            institution=institution,
-            due_on=due,
-            status=Action.Status.DONE if done else Action.Status.OPEN,
-            done_on=done_on if done else None,
-        )
+    with dated(_at(held, 13), by=case.opened_by):
+        conference_services.meeting_held(meeting=meeting)
+        actions = []
+        for number, (what, responsible, institution) in enumerate(agreements):
+            due = held + datetime.timedelta(days=28 * (number + 1))
+            done_on = due + datetime.timedelta(days=(index + number) % 7 - 4)
+            recent = (today - held).days < 120
+            done = done_on <= today and not (recent and (index + number) % 3 == 0)
+            action = Action.objects.create(
+                meeting=meeting,
+                what=what,
+                responsible=responsible,
+                institution=institution,
+                due_on=due,
+            )
+            actions.append((action, done_on if done else None))
+    for action, done_on in actions:
+        if done_on is not None:
+            with dated(_at(done_on, 12), by=case.opened_by):
+                action.status = Action.Status.DONE
+                action.done_on = done_on
+                action.save()
 
 
 @transaction.atomic
@@ -169,32 +176,39 @@ def load(world: DemoWorld) -> None:
         lead, opened_ago, held_ago, closed_ago, surname, kind, first, child, disclosed = row
         case = _open(world, lead, _day(opened_ago), (surname, kind, first), child)
         _consent(world, case, lead, _day(opened_ago - 10))
+        # The family's steps in the order they happened: disclosure, conferences, closing.
+        steps = [(held, "conference") for held in held_ago]
         if disclosed is not None:
+            steps.append((disclosed, "disclosure"))
+        for days, step in sorted(steps, reverse=True):
+            if step == "conference":
+                _conference(case, _day(days), index, world)
+                continue
             # §8a SGB VIII: the Jugendamt involves the Suchtberatung of the Gesundheitsamt
             # in its risk assessment.
-            services.disclosure_record(
-                case=case,
-                disclosed_by=case.opened_by,
-                basis=Disclosure.Basis.SGB_VIII_8A,
-                from_institution=case.lead_institution,
-                to_institution=world.institutions["gesundheitsamt"],
-                categories=[C.MASTER, C.FAMILY],
-                disclosed_on=_day(disclosed),
-                reason="Gewichtige Anhaltspunkte für eine Gefährdung; Einschätzung im "
-                "Zusammenwirken mehrerer Fachkräfte.",
-                # The steps §8a SGB VIII asks for (the guided disclosure).
-                family_work_tried=True,
-                family_work="Gespräche mit den Eltern im Hilfeplanverfahren.",
-                specialist_consulted=True,
-                specialist_note="Einschätzung im Zusammenwirken mehrerer Fachkräfte des ASD.",
-                family_informed=True,
-            )
-        for held in held_ago:
-            _conference(case, _day(held), index, world)
+            with dated(_at(_day(days), 15), by=case.opened_by):
+                services.disclosure_record(
+                    case=case,
+                    disclosed_by=case.opened_by,
+                    basis=Disclosure.Basis.SGB_VIII_8A,
+                    from_institution=case.lead_institution,
+                    to_institution=world.institutions["gesundheitsamt"],
+                    categories=[C.MASTER, C.FAMILY],
+                    disclosed_on=_day(days),
+                    reason="Gewichtige Anhaltspunkte für eine Gefährdung; Einschätzung im "
+                    "Zusammenwirken mehrerer Fachkräfte.",
+                    # The steps §8a SGB VIII asks for (the guided disclosure).
+                    family_work_tried=True,
+                    family_work="Gespräche mit den Eltern im Hilfeplanverfahren.",
+                    specialist_consulted=True,
+                    specialist_note="Einschätzung im Zusammenwirken mehrerer Fachkräfte des ASD.",
+                    family_informed=True,
+                )
         if closed_ago is not None:
-            case.refresh_from_db()
-            case.status = Case.Status.CLOSED
-            case.closed_on = _day(closed_ago)
-            case.close_reason = CLOSE_REASONS[index % len(CLOSE_REASONS)]
-            services.case_update(case=case, lead_changed=False)
+            with dated(_at(_day(closed_ago), 16), by=case.opened_by):
+                case.refresh_from_db()
+                case.status = Case.Status.CLOSED
+                case.closed_on = _day(closed_ago)
+                case.close_reason = CLOSE_REASONS[index % len(CLOSE_REASONS)]
+                services.case_update(case=case, lead_changed=False)
         services.case_recompute_grants(case=case)

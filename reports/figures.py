@@ -30,7 +30,9 @@ import statistics
 from dataclasses import asdict, dataclass
 from typing import ClassVar
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models import Case as DbCase
+from django.db.models import Count, DateTimeField, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.lookups import GreaterThan, IsNull
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.functional import Promise
@@ -138,15 +140,20 @@ class Figures:
     actions: dict[str, int]  # done, overdue
 
 
-def _held(**lookups) -> Exists:
-    """A Beteiligtenkonferenz of the outer case was held (with ``lookups`` on it)."""
-    return Exists(
+def _last_held_before(after: datetime.datetime) -> Subquery:
+    """When the outer case's last Beteiligtenkonferenz before ``after`` began (or NULL).
+
+    One probe of the partial index ``meeting_case_held`` (case, starts_at descending).
+    """
+    return Subquery(
         Meeting.objects.filter(
             case=OuterRef("pk"),
             kind=Meeting.Kind.CASE_CONFERENCE,
             state__in=HELD_STATES,
-            **lookups,
+            starts_at__lt=after,
         )
+        .order_by("-starts_at")
+        .values("starts_at")[:1]
     )
 
 
@@ -161,21 +168,28 @@ def _due_before(day: datetime.date, limit: datetime.date, interval_months: int) 
     """The case's next conference, as it stood at the end of ``day``, was due before ``limit``.
 
     A case stores only its current due date (``conference_due_on``: six months after
-    opening, an interval after each conference held, or what the lead set). While no
-    conference has been held since ``day``, the stored date is the one that stood then.
-    Once one was held later, the date that stood at ``day`` is rebuilt as the conferences
-    app sets it: an interval after the last conference held by then, or six months after
-    opening. So a half-year's figures stay the same when its report is printed again later.
+    opening, an interval after each conference held, or what the lead set) and the day of
+    its last conference held (``last_conference_held_on``, both kept by the conferences
+    app). While no conference has been held since ``day``, the stored date is the one
+    that stood then: two columns decide. Once one was held later, the date that stood at
+    ``day`` is rebuilt as the conferences app sets it: an interval after the last
+    conference held by then, or six months after opening. Only for those cases is the
+    last conference held by then looked up (one index probe each, skipped for every other
+    case). So a half-year's figures stay the same when its report is printed again later.
     """
-    after = _day_start(day + ONE_DAY)
-    held_since = _held(starts_at__gte=after)
-    held_by_then = _held(starts_at__lt=after)
-    last_held_early = held_by_then & ~_held(
-        starts_at__gte=_day_start(earliest_base(limit, interval_months)), starts_at__lt=after
+    held_since = Q(last_conference_held_on__gt=day)
+    # NULL unless a conference was held since ``day``: CASE keeps the probe from running.
+    last_by_then = DbCase(
+        When(held_since, then=_last_held_before(_day_start(day + ONE_DAY))),
+        default=None,
+        output_field=DateTimeField(),
     )
+    stored = ~held_since & Q(conference_due_on__lt=limit)
+    early = _day_start(earliest_base(limit, interval_months))
     opened_early = Q(opened_at__lt=_day_start(earliest_base(limit, CONFERENCE_INTERVAL_MONTHS)))
-    stored = Q(~held_since) & Q(conference_due_on__lt=limit)
-    rebuilt = Q(held_since) & (Q(last_held_early) | (Q(~held_by_then) & opened_early))
+    rebuilt = held_since & (
+        Q(GreaterThan(Value(early), last_by_then)) | (Q(IsNull(last_by_then, True)) & opened_early)
+    )
     return stored | rebuilt
 
 
@@ -420,6 +434,11 @@ def figures_of(
     return Figures(**stored.counts)
 
 
+def _kind_order(kind: str) -> tuple[int, str]:
+    values = Institution.Kind.values
+    return (values.index(kind) if kind in values else len(values), kind)
+
+
 def build_report(
     cooperation: Cooperation, period: HalfYear, today: datetime.date | None = None
 ) -> Report:
@@ -438,7 +457,10 @@ def build_report(
                 kinds.get(kind, kind),
                 tuple(count_cell(counts[column]) for column in CASE_COLUMNS),
             )
-            for kind, counts in figures.cases.items()
+            # In the order of the kinds: stored counts come back from a JSON column,
+            # whose keys PostgreSQL does not keep in order.
+            for kind in sorted(figures.cases, key=_kind_order)
+            for counts in (figures.cases[kind],)
         ),
         _(
             "Opened and closed in the half-year; open at the end of the reference day. "

@@ -469,11 +469,23 @@ ROWS += [
 # The cooperation layer's apps keep their rows in their own modules.
 from tests import (  # noqa: E402
     matrix_agreements,
+    matrix_case_record,
     matrix_concept,
+    matrix_meetings_work,
     matrix_oparl,
     matrix_privacy,
     matrix_reports,
+    matrix_worklist,
 )
 
-for _module in (matrix_agreements, matrix_concept, matrix_oparl, matrix_reports, matrix_privacy):
+for _module in (
+    matrix_agreements,
+    matrix_concept,
+    matrix_oparl,
+    matrix_reports,
+    matrix_privacy,
+    matrix_worklist,
+    matrix_case_record,
+    matrix_meetings_work,
+):
     ROWS += _module.ROWS

@@ -171,6 +171,8 @@ ROWS = [
     ),
     Row("agreements:draft", editing(), kwargs=guideline_kwargs, secret=lambda world: DRAFT),
     Row("agreements:section_add", editing(), kwargs=guideline_kwargs),
+    # The editor's preview (htmx): an empty body previews as "nothing yet".
+    Row("agreements:preview", editing(), kwargs=guideline_kwargs, method="post"),
     Row("agreements:section_edit", editing(), kwargs=section_kwargs, secret=lambda world: DRAFT),
     # Without a direction the move is refused as a bad request.
     Row("agreements:section_move", editing(400), kwargs=section_kwargs, method="post"),

@@ -78,6 +78,19 @@ def _rows() -> list:
             hidden_from=("lindenbrueck_coordination",),
         ),
         Row("concept:pdf", readers, kwargs=_with("hs_concept")),
+        # Publishing fixes the Kurzkonzept as a new edition and returns to the overview.
+        Row(
+            "concept:publish",
+            {**editors, "coordination_office": 302, "lindenbrueck_coordination": 302},
+            kwargs=_with("hs_concept"),
+            method="post",
+        ),
+        # Edition 1 exists in Heinsberg only: Lindenbrück's own (none) is asked for.
+        Row(
+            "concept:edition_pdf",
+            {**readers, "lindenbrueck_coordination": 404},
+            kwargs=_with("hs_edition", number=1),
+        ),
         Row(
             "concept:offers",
             staff,
@@ -97,7 +110,24 @@ def _rows() -> list:
 
 
 ROWS = _rows()
+
+
+def _edition(world, fixture):
+    from concept import services
+    from concept.models import KurzkonzeptEdition
+
+    world["hs_concept"]
+    cooperation = world["institutions"]["erkelenz"].cooperation
+    # The publish row may have published edition 1 already.
+    existing = KurzkonzeptEdition.objects.filter(cooperation=cooperation, number=1).first()
+    return existing or services.kurzkonzept_publish(
+        cooperation=world["institutions"]["erkelenz"].cooperation,
+        published_by=fixture("coordination_office"),
+    )
+
+
 LAZY = {
+    "hs_edition": _edition,
     "hs_concept": _concept,
     "hs_offer": _offer,
     "hs_declaration": _declaration,

@@ -10,6 +10,7 @@ import io
 
 import pypdf
 import pytest
+from django.http import HttpResponse
 
 from agreements import services
 from agreements.models import Agreement, AgreementParty, AgreementSection, GuidelineSection
@@ -84,3 +85,24 @@ def pdf_pages(content: bytes) -> list[str]:
     """The text of each page, whitespace collapsed."""
     reader = pypdf.PdfReader(io.BytesIO(content))
     return [" ".join(page.extract_text().split()) for page in reader.pages]
+
+
+@pytest.fixture
+def get_pdf(django_capture_on_commit_callbacks):
+    """GET a stored document's URL as a reader would: the first request finds it not yet
+    rendered and enqueues its task (run here, as a worker would, when the request's
+    transaction commits); the second gets the stored file."""
+
+    def get(browser, target):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = browser.get(target)
+        if response["Content-Type"].startswith("text/html"):
+            response = browser.get(target)
+        if response.streaming:  # the stored file, read whole for the checks
+            plain = HttpResponse(b"".join(response.streaming_content), status=response.status_code)
+            for header, value in response.items():
+                plain[header] = value
+            response = plain
+        return response
+
+    return get

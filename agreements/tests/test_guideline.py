@@ -416,10 +416,11 @@ def test_the_version_page_shows_what_changed_section_by_section(
     # The text diff, word by word: "auf Papier" stays, "oder per E-Mail" is added.
     assert "auf Papier<ins>" in changes
     assert "oder per E-Mail" in changes.split("<ins>", 2)[1]
-    assert "<del><span" in changes  # the removed section's text
+    # The removed section's text, rendered and struck through; no labels, no Markdown.
+    assert "<del>Das Wohl des Kindes steht im Zentrum.</del>" in changes
 
 
-def test_the_diff_shows_markup_in_the_source_as_text(
+def test_the_diff_shows_the_sanitised_rendering_never_the_source(
     signed_in, guideline, coordination_office, erkelenz_caseworker
 ):
     office = signed_in(coordination_office)
@@ -430,8 +431,9 @@ def test_the_diff_shows_markup_in_the_source_as_text(
     )
     office.post(url("publish", guideline.pk), {})
     page = signed_in(erkelenz_caseworker).get(url("guideline", guideline.pk)).content.decode()
-    assert "&lt;b onclick=&quot;x()&quot;&gt;fett&lt;/b&gt;" in page
-    assert "<b onclick" not in page
+    changes = page.split('id="aenderungen"')[1].split('id="inhalt"')[0]
+    assert "<b><ins>fett</ins></b>" in changes
+    assert "onclick" not in page
 
 
 # --- safe Markdown -------------------------------------------------------------------

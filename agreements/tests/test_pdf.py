@@ -41,9 +41,10 @@ def version_2(guideline, coordination_office):
 
 
 @pytest.fixture
-def pdf(signed_in, version_2, erkelenz_caseworker) -> bytes:
-    response = signed_in(erkelenz_caseworker).get(
-        reverse("agreements:guideline_pdf", args=[version_2.guideline_id, 2])
+def pdf(signed_in, version_2, erkelenz_caseworker, get_pdf) -> bytes:
+    response = get_pdf(
+        signed_in(erkelenz_caseworker),
+        reverse("agreements:guideline_pdf", args=[version_2.guideline_id, 2]),
     )
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -113,9 +114,10 @@ def test_it_is_a4_pdf_a_3_tagged_and_german(pdf):
     assert reader.metadata.title == "Leitfaden Jugendhilfe – Suchthilfe – Fassung 2"
 
 
-def test_an_older_version_prints_as_it_was(signed_in, version_2, erkelenz_caseworker):
-    response = signed_in(erkelenz_caseworker).get(
-        reverse("agreements:guideline_pdf", args=[version_2.guideline_id, 1])
+def test_an_older_version_prints_as_it_was(signed_in, version_2, erkelenz_caseworker, get_pdf):
+    response = get_pdf(
+        signed_in(erkelenz_caseworker),
+        reverse("agreements:guideline_pdf", args=[version_2.guideline_id, 1]),
     )
     text = " ".join(pdf_pages(response.content))
     assert "Fassung 1 vom" in text

@@ -241,7 +241,8 @@ def test_the_lead_closes_the_case_with_date_and_reason(signed_in, family_case, e
         erkelenz,
         family_case,
         status="closed",
-        closed_on="2026-11-24",
+        # Opened today: it cannot have been closed before.
+        closed_on="2026-11-25",
         close_reason="Familie ist nach Aachen verzogen",
     )
 
@@ -250,7 +251,7 @@ def test_the_lead_closes_the_case_with_date_and_reason(signed_in, family_case, e
     assert response.status_code == 302
     family_case.refresh_from_db()
     assert family_case.status == Case.Status.CLOSED
-    assert family_case.closed_on == YESTERDAY
+    assert family_case.closed_on == TODAY
     page = erkelenz.get(family_case.get_absolute_url()).content.decode()
     assert "Familie ist nach Aachen verzogen" in page
 

@@ -3,15 +3,15 @@
 from collections.abc import Callable
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.core.paginator import Page, Paginator
+from django.db.models import F, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from common.access import require
 from common.forms import parse_id
 from cooperation.models import Institution
 
@@ -27,67 +27,145 @@ from ..permissions import (
     CaseAccess,
     cases_visible_to,
     consultations_visible_to,
+    family_name_visible_to,
     get_case_for_audit_or_404,
     get_case_for_user_or_404,
     may_designate_specialists,
-    may_look_up_access_logs,
     may_open_case,
     name_matches,
+    responsible_for,
     sees_no_family_data,
 )
 from ..timeline import case_timeline
 
 PAGE_SIZE = 50
+# Counting every hit of a broad search costs more than the page itself on a Land-sized
+# data set; past this many the list says "more than 500" instead (issue 13).
+COUNT_CAP = 500
+# The sortable columns, by the name the URL carries; the default is the last change.
+SORT_COLUMNS = {
+    "reference": ("reference",),
+    "family": ("family_name",),
+    "opened": ("opened_at",),
+    "due": ("conference_due_on",),
+}
 # Apps above this one add to the case page (the conferences app: the case's
 # Beteiligtenkonferenzen). They register a function of the reader's ``CaseAccess`` that
 # returns template context in their AppConfig.ready, so that this app never imports them.
 case_page_context: list[Callable[[CaseAccess], dict]] = []
 
 
+class CappedPaginator(Paginator):
+    """Counts at most ``COUNT_CAP + 1`` rows: one LIMITed query, however many match."""
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[: COUNT_CAP + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > COUNT_CAP
+
+
+def _ordering(sort: str) -> list:
+    descending = sort.startswith("-")
+    columns = SORT_COLUMNS.get(sort.removeprefix("-"))
+    if columns is None:
+        return ["-listed_at", "-pk"]
+    # Cases without a due date or a visible name go last, whichever the direction.
+    order = [
+        F(column).desc(nulls_last=True) if descending else F(column).asc(nulls_last=True)
+        for column in columns
+    ]
+    return [*order, "-pk" if descending else "pk"]
+
+
+def _page(cases, number: str | None) -> Page:
+    """The requested page. The first page is read with one row more than it shows: when
+    that row is missing, the rows are all there are and nothing needs counting."""
+    if number in (None, "", "1"):
+        rows = list(cases[: PAGE_SIZE + 1])
+        if len(rows) <= PAGE_SIZE:
+            return Paginator(rows, PAGE_SIZE).page(1)
+        return Page(rows[:PAGE_SIZE], 1, CappedPaginator(cases, PAGE_SIZE))
+    return CappedPaginator(cases, PAGE_SIZE).get_page(number)
+
+
 @login_required
 @require_GET
 def case_list(request: HttpRequest) -> HttpResponse:
-    """The user's visible cases: search by reference or name, filter, paginate (htmx)."""
+    """The user's visible cases: search by reference or name, "my cases", filters,
+    sortable columns and pages, all kept in the URL (a GET form; htmx swaps the rows)."""
     user = request.user
+    may_see_families = not sees_no_family_data(user) or user.is_superuser
     cases = cases_visible_to(user).select_related("lead_institution")
+    if may_see_families:
+        # The family name only where its master data is released: the gateway's rule,
+        # as one subquery for the whole page.
+        cases = cases.annotate(family_name=family_name_visible_to(user))
     query = request.GET.get("q", "").strip()[:100]
     if query:
+        # On PostgreSQL both lookups run on the trigram indexes of migration 0007.
         cases = cases.filter(Q(reference__icontains=query) | name_matches(user, query))
     status = request.GET.get("status", "")
     if status in ("open", "closed"):
         cases = cases.filter(status=status)
+    mine = request.GET.get("mine") == "1"
+    if mine:
+        cases = cases.filter(responsible_for(user))
     lead = request.GET.get("lead", "")
-    leads = Institution.objects.none()
+    leads: list[Institution] = []
     if not sees_no_family_data(user):
-        leads = Institution.objects.filter(cooperation=user.institution.cooperation_id).exclude(
-            kind=Institution.Kind.KOORDINATION
+        leads = list(
+            Institution.objects.filter(cooperation__institutions=user.institution_id)
+            .exclude(kind=Institution.Kind.KOORDINATION)
+            .select_related("cooperation")
         )
+        # The page's header names the user's institution and its cooperation: both are
+        # among these rows, so they are not read once more.
+        own = next((i for i in leads if i.pk == user.institution_id), None)
+        if own is not None:
+            user.institution = own
     lead_id = parse_id(lead)
     if lead_id is not None:
         cases = cases.filter(lead_institution_id=lead_id)
     due = request.GET.get("due") == "1"
     if due:
         cases = cases.filter(status="open", conference_due_on__lte=timezone.localdate())
-    page = Paginator(cases.order_by("-listed_at", "-pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    if not sees_no_family_data(user) or user.is_superuser:
+    sort = request.GET.get("sort", "")
+    if sort.removeprefix("-") not in SORT_COLUMNS or (
+        sort.endswith("family") and not may_see_families
+    ):
+        sort = ""
+    page = _page(cases.order_by(*_ordering(sort)), request.GET.get("page"))
+    if may_see_families:
         AccessLog.record(user, AccessLog.What.CASE_SEARCH if query else AccessLog.What.CASE_LIST)
     template = "cases/case_list.html#rows" if request.htmx else "cases/case_list.html"
     # A designated specialist finds the consultations addressed to them here.
-    designated = Specialist.objects.active_on(timezone.localdate()).filter(user_id=user.pk)
-    consultations_open = (
-        consultations_visible_to(user).filter(advised_at__isnull=True).count()
-        if not request.htmx and designated.exists()
-        else None
-    )
-    filters = {"q": query, "status": status, "lead": lead, "due": "1" if due else ""}
+    consultations_open = None
+    if not request.htmx and may_see_families:
+        designated = Specialist.objects.active_on(timezone.localdate()).filter(user_id=user.pk)
+        if designated.exists():
+            consultations_open = (
+                consultations_visible_to(user).filter(advised_at__isnull=True).count()
+            )
+    filters = {
+        "q": query,
+        "status": status,
+        "lead": lead,
+        "due": "1" if due else "",
+        "mine": "1" if mine else "",
+        "sort": sort,
+    }
     return render(
         request,
         template,
         {
             "page": page,
+            "count_cap": COUNT_CAP,
+            "with_family": may_see_families,
             "filters": filters,
+            "columns": _sort_links(sort, may_see_families),
             "leads": leads,
             "today": timezone.localdate(),
             "may_open": may_open_case(user),
@@ -95,6 +173,31 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "may_designate": may_designate_specialists(user),
         },
     )
+
+
+def _sort_links(sort: str, with_family: bool) -> list[dict]:
+    """The list's column headers: label, the sort a click asks for, and the current
+    direction for ``aria-sort``."""
+    labels = [
+        ("reference", _("Reference")),
+        ("family", _("Family")),
+        ("opened", _("Opened")),
+        ("due", _("Next conference due")),
+    ]
+    columns = []
+    for key, label in labels:
+        if key == "family" and not with_family:
+            continue
+        current = "ascending" if sort == key else "descending" if sort == f"-{key}" else ""
+        columns.append(
+            {
+                "key": key,
+                "label": label,
+                "sort": f"-{key}" if sort == key else key,
+                "aria_sort": current,
+            }
+        )
+    return columns
 
 
 @login_required
@@ -138,7 +241,13 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "access": access,
             "today": today,
             "members": [(m, health[m.pk]) for m in members],
-            "involvements": case.involvements.select_related("institution", "contact"),
+            "involvements": [
+                (involvement, access.may_assign_responsible(involvement))
+                for involvement in case.involvements.select_related(
+                    "institution", "contact", "responsible", "deputy"
+                )
+            ],
+            "documents": access.visible_documents(),
             "consents": [
                 (
                     c,
@@ -168,6 +277,23 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 @login_required
 @require_GET
+def case_timeline_page(request: HttpRequest, reference: str) -> HttpResponse:
+    """Older entries of the case's timeline ("show more"): the entries of one page as
+    list items for htmx, or a page of their own without JavaScript; the read logged."""
+    access = get_case_for_user_or_404(request.user, reference)
+    number = parse_id(request.GET.get("seite", "")) or 1
+    timeline = case_timeline(access, number)
+    AccessLog.record(request.user, AccessLog.What.CASE_TIMELINE, access.case)
+    template = (
+        "cases/includes/timeline_entries.html"
+        if request.htmx
+        else "cases/includes/timeline_page.html"
+    )
+    return render(request, template, {"case": access.case, "timeline": timeline})
+
+
+@login_required
+@require_GET
 def access_log(request: HttpRequest, reference: str) -> HttpResponse:
     """Who accessed this case: for the lead institution's lead and the DPO (read-only)."""
     case = get_case_for_audit_or_404(request.user, reference)
@@ -184,17 +310,6 @@ def access_log(request: HttpRequest, reference: str) -> HttpResponse:
         "cases/access_log.html",
         {"case": case, "entries": entries, "disclosures": disclosures},
     )
-
-
-@login_required
-@require_GET
-def access_log_lookup(request: HttpRequest) -> HttpResponse:
-    """The data-protection officer enters a reference to read that case's access log."""
-    require(may_look_up_access_logs(request.user))
-    reference = request.GET.get("reference", "").strip().upper()
-    if reference:
-        return redirect(reverse("cases:access_log", args=[reference]))
-    return render(request, "cases/access_log_lookup.html")
 
 
 @login_required

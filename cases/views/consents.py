@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from common.access import require
@@ -46,7 +47,9 @@ def _consent_form(request, access: CaseAccess, **kwargs) -> ConsentForm:
     )
 
 
-INTRO = _(
+# Lazy: a module-level gettext would freeze the language active at import (German), and
+# the English interface would show the intro in German.
+INTRO = gettext_lazy(
     "A consent releases your institution from confidentiality towards the named "
     "institutions, for the named data and purpose only (SGB X §67b). Health data needs "
     "its own explicit mention (GDPR Art. 9)."
@@ -141,12 +144,21 @@ def consent_give(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     form = ConsentGiveForm(request.POST or None, request.FILES or None, instance=consent)
     if form.is_valid():
         with transaction.atomic():
+            # Saved once, by the service, so that the history holds one entry: "given".
             consent = form.save(commit=False)
-            consent.save()
             services.consent_give(consent=consent, obtained_on=consent.obtained_on)
         messages.success(request, _("The consent was recorded as given."))
         return redirect(access.case)
-    return render_form(request, form, _("Consent given"), access, upload=True)
+    return render_form(
+        request,
+        form,
+        _("Consent given"),
+        access,
+        template="cases/consent_give.html",
+        consent=consent,
+        # The giver's name is master data: shown as the case page shows it.
+        giver_visible=bool(access.may_read_consent(consent)),
+    )
 
 
 @login_required

@@ -16,5 +16,6 @@ def concept_nav_items(context) -> dict:
     return {
         "request": request,
         "overview": signed_in and may_read_concept(user),
-        "offers": signed_in and user.is_active and user.cooperation is not None,
+        # An institution always has a cooperation: its id answers without a query.
+        "offers": signed_in and user.is_active and user.institution_id is not None,
     }

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from agreements.models import Agreement, AgreementParty
+from concept import tasks
 from concept.evaluation import REQUIREMENTS, Status
 from concept.models import (
     Declaration,
@@ -90,11 +91,13 @@ def filled(concept, hs, institutions):
 
 def pdf_text(client, user) -> tuple[pypdf.PdfReader, str]:
     client.force_login(user)
+    # The worker's part: the Kurzkonzept as it reads now, rendered by its task.
+    tasks.render_current_kurzkonzept.call(user.cooperation.pk)
     response = client.get(reverse("concept:pdf"))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert 'filename="Kurzkonzept-HS-20260520.pdf"' in response["Content-Disposition"]
-    reader = pypdf.PdfReader(io.BytesIO(response.content))
+    reader = pypdf.PdfReader(io.BytesIO(b"".join(response.streaming_content)))
     return reader, squash(" ".join(page.extract_text() for page in reader.pages))
 
 

@@ -487,7 +487,8 @@ def test_only_the_organiser_approves(
     assert signed_in(erkelenz_lead).post(url("approve", held.pk)).status_code == 403
     assert signed_in(caritas_caseworker).post(url("approve", held.pk)).status_code == 403
     assert signed_in(uninvolved_caseworker).post(url("approve", held.pk)).status_code == 404
-    assert signed_in(erkelenz_lead).get(url("approve", held.pk)).status_code == 405
+    # The confirmation page is the organiser's too.
+    assert signed_in(erkelenz_lead).get(url("approve", held.pk)).status_code == 403
     held.minutes.refresh_from_db()
     assert held.minutes.status == Minutes.Status.CIRCULATED
     assert not held.minutes.pdf
@@ -780,7 +781,7 @@ def test_the_sitting_protocol_carries_resolutions_and_no_confidentiality_mark(
     ("name", "method"),
     [
         ("circulate", "get"),
-        ("approve", "get"),
+        ("approve", "put"),
         ("comment", "get"),
         ("pdf", "post"),
         ("minutes", "put"),

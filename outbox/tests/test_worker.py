@@ -102,7 +102,8 @@ def worker_environment(tmp_path) -> dict[str, str]:
     }
 
 
-def wait_for(condition, seconds: float = 60) -> None:
+def wait_for(condition, seconds: float = 180) -> None:
+    # Generous: a worker starts Django from scratch, slow on a busy CI machine.
     deadline = time.monotonic() + seconds
     while not condition():
         assert time.monotonic() < deadline, "timed out"

@@ -200,6 +200,16 @@ def live_a_case(institutions, ga, ga_lead, erkelenz, signed_in, surname=SURNAME)
             specialist_note="Eilfall, keine Fachkraft erreichbar",
             family_informed=True,
         )
+        # A document kept on the case: its title and its file name the family.
+        case_services.case_document_add(
+            case=case,
+            institution=jugendamt,
+            uploaded_by=erkelenz,
+            category=DataCategory.FAMILY,
+            title=f"Kita-Bericht {child.first_name} {surname}",
+            date=datetime.date(2021, 3, 1),
+            upload=scan_pdf(f"Kita-Bericht {FIRST_NAME} {surname}"),
+        )
         for author, institution, text in (
             (ga, gesundheitsamt, f"Gespräch mit Frau {surname}"),
             (erkelenz, jugendamt, f"Hausbesuch bei {surname}"),
@@ -333,7 +343,9 @@ def test_retention_leaves_no_trace_of_the_family(
         "privacy_historicallegalhold",
         "privacy_accessrestriction",
     } <= tables
-    assert len(file_hits(media, SURNAME)) == 3  # the scan, both frozen protocols
+    # The scan, the case document, both frozen protocols.
+    assert len(file_hits(media, SURNAME)) == 4
+    assert "cases_historicalcasedocument" in tables
     assert AccessLog.objects.filter(case=lived).exists()
     assert Notification.objects.filter(case=lived).exists()
 
@@ -354,7 +366,8 @@ def test_retention_leaves_no_trace_of_the_family(
     assert tombstone.institution == lived.lead_institution
     assert "§ 84 SGB X" in tombstone.legal_source
     assert tombstone.details["cases.FamilyMember"] == 2
-    assert tombstone.details["files"] == 3
+    assert tombstone.details["files"] == 4
+    assert tombstone.details["cases.CaseDocument"] == 1
     assert tombstone.details["history"] > 0
     assert any(item.whole_case and item.reference == reference for item in result.items)
 

@@ -121,3 +121,19 @@ def build(institutions, erkelenz_caseworker) -> Builder:
 
 def today() -> datetime.date:
     return timezone.localdate()
+
+
+@pytest.fixture
+def get_pdf(django_capture_on_commit_callbacks):
+    """GET a PDF as a reader would: the first request finds it not yet rendered and
+    queues its task (run here when the request's transaction commits, as a worker
+    would); the second gets the stored file."""
+
+    def get(client, target):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.get(target)
+        if response["Content-Type"].startswith("text/html"):
+            response = client.get(target)
+        return response
+
+    return get

@@ -236,12 +236,13 @@ def test_the_number_of_queries_does_not_grow_with_the_data(
 
 
 def test_the_pdf_is_a_german_pdf_a_with_the_charts_and_the_suppressed_counts(
-    client, cases, coordination_office
+    client, cases, coordination_office, get_pdf
 ):
-    response = get(client, coordination_office, "pdf")
+    client.force_login(coordination_office)
+    response = get_pdf(client, url("pdf"))
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == 'inline; filename="statistik-HS-2026-2.pdf"'
-    pdf = response.content
+    pdf = b"".join(response.streaming_content)
     assert pdf.startswith(b"%PDF-")
     text = text_of(pdf)
     for heading in HEADINGS:
@@ -258,12 +259,14 @@ def test_the_pdf_is_a_german_pdf_a_with_the_charts_and_the_suppressed_counts(
         assert case.reference not in text
 
 
-def test_the_pdf_is_german_whatever_the_readers_language(client, cases, coordination_office):
+def test_the_pdf_is_german_whatever_the_readers_language(
+    client, cases, coordination_office, get_pdf
+):
     client.force_login(coordination_office)
     client.cookies["django_language"] = "en"
     page = client.get(url("report")).content.decode()
     assert "Statistics for the Kooperationsgremium" in page
-    text = text_of(client.get(url("pdf")).content)
+    text = text_of(b"".join(get_pdf(client, url("pdf")).streaming_content))
     assert "Statistik für das Kooperationsgremium" in text
 
 

@@ -11,6 +11,7 @@ from conferences import demo as conference_demo
 from cooperation import demo
 from oparl import demo as oparl_demo
 from reports import demo as reports_demo
+from worklist import demo as worklist_demo
 
 
 class Command(BaseCommand):
@@ -31,10 +32,15 @@ class Command(BaseCommand):
         world = demo.load_institutions()
         case_demo.load_cases(world)
         agreements_demo.load(world)  # before the conferences: the Leitfaden shapes agendas
+        reports_demo.load(world)
+        # Before any document prints a reference: numbered in the order opened.
+        case_demo.renumber(world)
         conference_demo.load_conferences(world)
         concept_demo.load(world)
-        reports_demo.load(world)
         oparl_demo.load(world)
+        # After every loader: each case was last changed when its story's last step was.
+        case_demo.settle(world)
+        worklist_demo.load(world)  # last: every dashboard section has something to show
         accounts = [
             {
                 "username": user.username,

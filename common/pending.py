@@ -1,0 +1,84 @@
+"""Documents that a task renders: store them once, serve the stored bytes, and show
+"Wird erstellt …" while the task has not run yet.
+
+An immutable document (a published Leitfaden version, a past state of the agreement, the
+statistics of a finished half-year) is rendered once by a task and kept in private storage
+with its SHA-256; a request only ever reads it. Until the file exists the download URL
+answers with a page that polls the same URL through htmx every two seconds and turns
+into the download link once the file is there: no request waits on WeasyPrint.
+"""
+
+import hashlib
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from .http import file_response, no_store
+
+PAGE = "includes/document_pending_page.html"
+PARTIAL = "includes/document_pending.html"
+
+
+def store_pdf(field_file, name: str, content: bytes) -> str:
+    """Write ``content`` into ``field_file`` (not saving its model) and return its
+    SHA-256, the checksum the download's ETag is made of."""
+    field_file.save(name, ContentFile(content), save=False)
+    return hashlib.sha256(content).hexdigest()
+
+
+def enqueue_on_commit(task, *args) -> None:
+    """Enqueue ``task`` once the current transaction commits.
+
+    The database backend writes the task in the transaction itself (it exists exactly
+    when the change that caused it was committed); any other backend (the immediate one
+    of development) runs it after the commit, so it never renders a rolled-back state.
+    """
+    from django_tasks_db import DatabaseBackend
+
+    if isinstance(task.get_backend(), DatabaseBackend):
+        task.enqueue(*args)
+    else:
+        transaction.on_commit(lambda: task.enqueue(*args))
+
+
+def is_poll(request: HttpRequest) -> bool:
+    """The htmx poll of the waiting page (it wants the fragment, not the file)."""
+    return request.headers.get("HX-Request") == "true"
+
+
+def pending_response(
+    request: HttpRequest, *, ready: bool, title: str, label: str, back_url: str = ""
+) -> HttpResponse:
+    """The waiting page, or (for the poll) its fragment: still waiting, or the link.
+
+    The poll and the link go to the URL that was asked for, so a view needs no second
+    URL: it serves the file when it is stored and the request is not the poll.
+    """
+    context = {
+        "ready": ready,
+        "title": title,
+        "label": label,
+        "url": request.get_full_path(),
+        "back_url": back_url,
+    }
+    template = PARTIAL if is_poll(request) else PAGE
+    # Never cached: the same URL serves the PDF once it is there.
+    return no_store(render(request, template, context))
+
+
+def stored_pdf_response(
+    request: HttpRequest, field_file, *, sha256: str, filename: str
+) -> HttpResponse:
+    """The stored PDF with its SHA-256 as ETag (a 304 when the client has it)."""
+    response = file_response(
+        field_file.open("rb"),
+        filename=filename,
+        content_type="application/pdf",
+        family_data=False,
+        request=request,
+        sha256=sha256,
+    )
+    response["X-Checksum-SHA256"] = sha256
+    return response
