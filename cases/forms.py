@@ -146,6 +146,13 @@ class CaseForm(IdsInRangeMixin, DateInputsMixin, ConcurrentEditForm):
 
     def clean(self):
         data = super().clean()
+        if data.get("status") == Case.Status.CLOSED and self.is_open_now():
+            # Closing ends access for others: it goes through its own page, which says
+            # what will happen before it happens.
+            self.add_error(
+                "status", _("A case is closed on the page “Close the case”, not in this form.")
+            )
+            return data
         if data.get("status") == Case.Status.CLOSED:
             if not data.get("closed_on"):
                 self.add_error("closed_on", _("Enter the date the case was closed."))
@@ -168,6 +175,10 @@ class CaseForm(IdsInRangeMixin, DateInputsMixin, ConcurrentEditForm):
                 "conference_due_on", _("The next conference is due within 12 months at most.")
             )
         return data
+
+    def is_open_now(self) -> bool:
+        """Whether the case is open as stored (the form's instance carries the input)."""
+        return self.initial.get("status", self.instance.status) == Case.Status.OPEN
 
 
 def opened_on(case: Case) -> datetime.date:

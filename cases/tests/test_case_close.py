@@ -134,33 +134,6 @@ def test_a_second_click_finds_the_case_closed(signed_in, case, erkelenz_casework
     assert case.close_reason == "verzogen"
 
 
-def test_the_edit_form_also_refuses_a_closing_before_the_opening(
-    signed_in, case, erkelenz_caseworker
-):
-    erkelenz = signed_in(erkelenz_caseworker)
-    html = erkelenz.get(reverse("cases:edit", args=[case.reference])).content.decode()
-    version = html.split('name="version" value="')[1].split('"')[0]
-
-    response = erkelenz.post(
-        reverse("cases:edit", args=[case.reference]),
-        {
-            "status": "closed",
-            "closed_on": "2020-01-01",
-            "close_reason": "verzogen",
-            "lead_institution": case.lead_institution_id,
-            "conference_due_on": "2026-12-01",
-            "version": version,
-        },
-    )
-
-    assert_refused_with(
-        response,
-        "closed_on",
-        "The case was opened on %(date)s; it cannot be closed before that.",
-        date="01.06.2026",
-    )
-
-
 def test_only_the_lead_closes(
     client, signed_in, case, institutions, caritas_caseworker, uninvolved_caseworker
 ):

@@ -234,32 +234,17 @@ def case_form(browser, case, **changes) -> dict:
     return data
 
 
-def test_the_lead_closes_the_case_with_date_and_reason(signed_in, family_case, erkelenz_caseworker):
+def test_the_edit_form_does_not_close_a_case(signed_in, family_case, erkelenz_caseworker):
+    # Closing has its own page that says what will happen (cases/tests/test_case_close.py).
     erkelenz = signed_in(erkelenz_caseworker)
     url = reverse("cases:edit", args=[family_case.reference])
     data = case_form(
         erkelenz,
         family_case,
         status="closed",
-        # Opened today: it cannot have been closed before.
         closed_on="2026-11-25",
         close_reason="Familie ist nach Aachen verzogen",
     )
-
-    response = erkelenz.post(url, data)
-
-    assert response.status_code == 302
-    family_case.refresh_from_db()
-    assert family_case.status == Case.Status.CLOSED
-    assert family_case.closed_on == TODAY
-    page = erkelenz.get(family_case.get_absolute_url()).content.decode()
-    assert "Familie ist nach Aachen verzogen" in page
-
-
-def test_a_closed_case_needs_a_reason(signed_in, family_case, erkelenz_caseworker):
-    erkelenz = signed_in(erkelenz_caseworker)
-    url = reverse("cases:edit", args=[family_case.reference])
-    data = case_form(erkelenz, family_case, status="closed", closed_on="2026-11-24")
     before = rows()
 
     response = erkelenz.post(url, data)
@@ -268,8 +253,10 @@ def test_a_closed_case_needs_a_reason(signed_in, family_case, erkelenz_caseworke
     assert rows() == before
     family_case.refresh_from_db()
     assert family_case.status == Case.Status.OPEN
-    assert 'value="2026-11-24"' in response.content.decode()
-    assert_german_error(response, "close_reason", "Enter why the case was closed.")
+    assert "Familie ist nach Aachen verzogen" in response.content.decode()
+    assert_german_error(
+        response, "status", "A case is closed on the page “Close the case”, not in this form."
+    )
 
 
 def test_only_the_lead_edits_the_case(
