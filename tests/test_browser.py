@@ -348,18 +348,13 @@ def test_a_beteiligtenkonferenz_is_planned_held_minuted_approved_and_read_by_car
     expect(page.get_by_role("main")).to_contain_text("Jugendamt Erkelenz, Raum 2.14")
 
     # 2. Participants: the Caritas caseworker (staff) and the mother (family member).
-    page.get_by_role("link", name=de("Add a participant"), exact=True).click()
-    expect(heading).to_have_text(de("Add a participant"))
-    field(page, "kind").select_option(label=de("staff"))
-    field(page, "staff member").select_option(label=f"Lena Küppers ({caritas.short_name})")
-    page.get_by_role("button", name=de("Save"), exact=True).click()
-    expect(status).to_contain_text(de("The participant was added."))
-
-    page.get_by_role("link", name=de("Add a participant"), exact=True).click()
-    field(page, "kind").select_option(label=de("family member"))
-    field(page, "family member").select_option(label="Maria Beispiel")
-    page.get_by_role("button", name=de("Save"), exact=True).click()
-    expect(status).to_contain_text(de("The participant was added."))
+    # Suggested on one page: the staff of the institutions involved and the family.
+    page.get_by_role("link", name=de("Add participants"), exact=True).click()
+    expect(heading).to_have_text(de("Add participants"))
+    page.get_by_role("checkbox", name=re.compile(r"^Lena Küppers")).check()
+    page.get_by_role("checkbox", name=re.compile(r"^Maria Beispiel")).check()
+    page.get_by_role("button", name=de("Add the chosen"), exact=True).click()
+    expect(status).to_contain_text(de("Participants added: %(count)d.") % {"count": 2})
 
     participants = page.get_by_role("region", name=de("Participants"))
     for name in ("Anna Schmitz", "Lena Küppers", "Maria Beispiel"):
@@ -367,6 +362,8 @@ def test_a_beteiligtenkonferenz_is_planned_held_minuted_approved_and_read_by_car
 
     # 3. Invitations: by e-mail with an .ics to staff (organiser and Caritas), none to the
     # mother, who gets a letter.
+    # A page says who gets what before anything is sent.
+    page.get_by_role("link", name=de("Send invitations"), exact=True).click()
     page.get_by_role("button", name=de("Send invitations"), exact=True).click()
     expect(status).to_contain_text(de("Invitations sent by e-mail: %(count)d.") % {"count": 2})
     to_caritas = [m for m in mail.outbox if m.to == [caritas_caseworker.email]]
@@ -427,6 +424,7 @@ def test_a_beteiligtenkonferenz_is_planned_held_minuted_approved_and_read_by_car
     # 7. Circulated, then approved and frozen by the organiser.
     page.get_by_role("button", name=de("Circulate to the participants"), exact=True).click()
     expect(status).to_contain_text(de("The minutes are circulated to the participants."))
+    page.get_by_role("link", name=de("Approve and freeze"), exact=True).click()
     page.get_by_role("button", name=de("Approve and freeze"), exact=True).click()
     expect(status).to_contain_text(de("The minutes are approved and frozen."))
     approved = de("Approved on %(date)s by %(name)s.") % {
@@ -434,7 +432,7 @@ def test_a_beteiligtenkonferenz_is_planned_held_minuted_approved_and_read_by_car
         "name": "Anna Schmitz",
     }
     expect(minutes).to_contain_text(approved)
-    expect(page.get_by_role("button", name=de("Approve and freeze"))).to_have_count(0)
+    expect(page.get_by_role("link", name=de("Approve and freeze"))).to_have_count(0)
     expect(page.get_by_role("link", name=de("Write the minutes"))).to_have_count(0)
 
     # 8. The frozen protocol: the PDF as the browser fetches it (same session).

@@ -100,8 +100,11 @@ def test_a_passkey_is_registered_and_confirms_the_next_login(
     page.get_by_label("Benutzername").fill(erkelenz_caseworker.username)
     page.get_by_label("Passwort").fill("test-Passwort-123")
     page.get_by_role("button", name="Anmelden").click()
+    # The passkey button works once its script is loaded; on a busy machine a click can
+    # come earlier than that.
+    page.wait_for_load_state("networkidle")
     page.get_by_role("button", name=de("Confirm with a passkey")).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Meine Übersicht")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Meine Übersicht", timeout=20_000)
     assert csp_violations == []
 
 

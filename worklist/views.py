@@ -87,4 +87,10 @@ def deletions_preview(request: HttpRequest) -> HttpResponse:
     office = get_office_for_user_or_403(request.user)
     require(office.may_read_deletions)
     preview = dashboard.deletions_preview(office.cooperation, timezone.localdate())
-    return render(request, "worklist/deletions_preview.html", {"preview": preview})
+    # htmx swaps the fragment into the dashboard; opened directly, it is a page of its own.
+    template = (
+        "worklist/deletions_preview.html"
+        if request.htmx
+        else "worklist/deletions_preview_page.html"
+    )
+    return render(request, template, {"preview": preview})
