@@ -9,16 +9,20 @@ into the download link once the file is there: no request waits on WeasyPrint.
 """
 
 import hashlib
+import logging
 
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from .http import file_response, no_store
 
 PAGE = "includes/document_pending_page.html"
 PARTIAL = "includes/document_pending.html"
+
+logger = logging.getLogger(__name__)
 
 
 def store_pdf(field_file, name: str, content: bytes) -> str:
@@ -71,9 +75,26 @@ def pending_response(
 def stored_pdf_response(
     request: HttpRequest, field_file, *, sha256: str, filename: str
 ) -> HttpResponse:
-    """The stored PDF with its SHA-256 as ETag (a 304 when the client has it)."""
+    """The stored PDF with its SHA-256 as ETag (a 304 when the client has it).
+
+    A row whose file is gone from storage (a database restored without its media) is
+    an operations fault, not the reader's: a 503 that says so, and an error in the log,
+    instead of a 500 on every request."""
+    try:
+        stored = field_file.open("rb")
+    except OSError:
+        logger.error("Stored document %s is missing from storage", field_file.name)
+        response = HttpResponse(
+            _(
+                "The document is missing from the file storage. Please tell your IT "
+                "department: the media storage has to be restored."
+            ),
+            status=503,
+            content_type="text/plain; charset=utf-8",
+        )
+        return no_store(response)
     response = file_response(
-        field_file.open("rb"),
+        stored,
         filename=filename,
         content_type="application/pdf",
         family_data=False,

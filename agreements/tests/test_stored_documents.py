@@ -16,6 +16,7 @@ from django.utils import translation
 import common.pdf
 from agreements import services, tasks
 from agreements.models import AgreementDocument, GuidelineDocument
+from tests.german import label
 
 from .conftest import draft
 
@@ -75,6 +76,22 @@ def test_the_download_serves_the_stored_bytes_without_rendering(
     # A reader who has the file gets a 304, not the bytes again.
     again = browser.get(pdf_url(version_2), HTTP_IF_NONE_MATCH=response["ETag"])
     assert again.status_code == 304
+
+
+def test_a_stored_file_missing_from_storage_is_a_503_that_says_so(
+    signed_in, version_2, caritas_caseworker, renderer_forbidden
+):
+    document = GuidelineDocument.objects.get(version=version_2)
+    document.pdf.storage.delete(document.pdf.name)  # restored without the media storage
+
+    response = signed_in(caritas_caseworker).get(pdf_url(version_2))
+
+    assert response.status_code == 503
+    missing = label(
+        "The document is missing from the file storage. Please tell your IT "
+        "department: the media storage has to be restored."
+    )
+    assert response.content.decode() == missing
 
 
 def test_until_the_task_has_run_the_page_says_it_is_being_created_and_polls(
