@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cases.models import Case, FamilyMember
+from common.uploads import private_storage
 from cooperation.models import Cooperation, Institution
 
 
@@ -391,3 +392,31 @@ class PendingFile(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RegisterRendering(models.Model):
+    """The register of processing activities as PDF, rendered on demand by a worker (18
+    pages take WeasyPrint seconds) and kept under the fingerprint (SHA-256) of its HTML:
+    the next reader of the same register gets the file, any change of the configuration
+    (or the next day, printed on it) asks for a new rendering. ``part`` is 0 for the
+    cooperation's whole register, else the institution whose part it is. No family data:
+    the register names institutions, rules and settings."""
+
+    cooperation = models.ForeignKey(Cooperation, on_delete=models.CASCADE, related_name="+")
+    part = models.PositiveBigIntegerField(default=0)
+    fingerprint = models.CharField(max_length=64)
+    pdf = models.FileField(storage=private_storage, upload_to="verzeichnis/")
+    sha256 = models.CharField(max_length=64)
+    rendered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("PDF of the register of processing activities")
+        verbose_name_plural = _("PDFs of the register of processing activities")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cooperation", "part", "fingerprint"], name="register_rendering_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Verzeichnis {self.cooperation} {self.rendered_at:%Y-%m-%d %H:%M}"

@@ -20,7 +20,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Consent, DataCategory, Disclosure
-from common.pdf import render_pdf
+from common.pdf import render_html, write_pdf
 from cooperation.models import Cooperation, Institution, User
 from oparl.models import public_cooperations
 
@@ -364,8 +364,10 @@ def build_register(cooperation: Cooperation) -> Register:
     )
 
 
-def register_pdf(cooperation: Cooperation, institution_id: int | None = None) -> bytes:
-    """The register as a PDF (the cooperation's, or one institution's part)."""
+def register_html(cooperation: Cooperation, institution_id: int | None = None) -> str:
+    """The register's printable HTML (the cooperation's, or one institution's part):
+    cheap, no WeasyPrint; the same configuration on the same day gives the same HTML, so
+    its SHA-256 names a rendering."""
 
     def context() -> dict:
         register = build_register(cooperation)
@@ -373,10 +375,15 @@ def register_pdf(cooperation: Cooperation, institution_id: int | None = None) ->
             register = register.only(institution_id)
         return {"register": register}
 
-    return render_pdf(
+    return render_html(
         "privacy/register_pdf.html",
         context,
         language="de",
         title=f"Verzeichnis von Verarbeitungstätigkeiten – {cooperation.name}",
         author=cooperation.body_name,
     )
+
+
+def register_pdf(cooperation: Cooperation, institution_id: int | None = None) -> bytes:
+    """The register as a PDF; requests get it from ``privacy.tasks.render_register``."""
+    return write_pdf(register_html(cooperation, institution_id))

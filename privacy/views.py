@@ -23,12 +23,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cases.models import AccessLog
 from common.access import require
 from common.http import no_store, pdf_response
+from common.pending import enqueue_on_commit, is_poll, pending_response, stored_pdf_response
 from cooperation.models import Institution
 
-from . import services
+from . import services, tasks
 from .access_report import access_report_pdf
 from .forms import DecisionForm, HoldForm, RestrictionForm, RuleForm
-from .models import AccessRestriction, LegalHold, RecordType, Trigger
+from .models import AccessRestriction, LegalHold, RecordType, RegisterRendering, Trigger
 from .permissions import (
     deletions_visible_to,
     get_case_privacy_for_user_or_404,
@@ -38,7 +39,7 @@ from .permissions import (
     may_use_privacy_pages,
     rule_proposals_visible_to,
 )
-from .register import build_register, register_pdf
+from .register import build_register
 from .retention import HORIZON_DAYS, plan_cooperation
 from .rules import ANY_KIND, RuleBook
 
@@ -257,7 +258,8 @@ def register(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def register_document(request: HttpRequest) -> HttpResponse:
-    """The register as PDF; ``?stelle=<id>`` for one institution's part."""
+    """The register as PDF (``?stelle=<id>``: one institution's part), rendered by a
+    worker and kept while the register reads the same; "being created" until then."""
     office = get_office_for_user_or_403(request.user)
     require(office.may_read_register)
     institution_id = None
@@ -267,12 +269,27 @@ def register_document(request: HttpRequest) -> HttpResponse:
             raise Http404
         institution = get_object_or_404(Institution, pk=int(value), cooperation=office.cooperation)
         institution_id = institution.pk
-    pdf = register_pdf(office.cooperation, institution_id)
-    suffix = f"-{institution_id}" if institution_id else ""
-    return pdf_response(
-        pdf,
-        filename=f"verarbeitungsverzeichnis-{office.cooperation.code}{suffix}.pdf",
-        family_data=False,
+    part = institution_id or 0
+    _html, fingerprint = tasks.current_html(office.cooperation, part)
+    stored = RegisterRendering.objects.filter(
+        cooperation=office.cooperation, part=part, fingerprint=fingerprint
+    ).first()
+    if stored and not is_poll(request):
+        suffix = f"-{institution_id}" if institution_id else ""
+        return stored_pdf_response(
+            request,
+            stored.pdf,
+            sha256=stored.sha256,
+            filename=f"verarbeitungsverzeichnis-{office.cooperation.code}{suffix}.pdf",
+        )
+    if stored is None and not is_poll(request):
+        enqueue_on_commit(tasks.render_register, office.cooperation.pk, part)
+    return pending_response(
+        request,
+        ready=stored is not None,
+        title=_("Register of processing activities as PDF"),
+        label=_("Download the PDF"),
+        back_url=reverse("privacy:register"),
     )
 
 

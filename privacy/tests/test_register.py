@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from cases.models import DataCategory
 from privacy import services
+from privacy.models import RegisterRendering
 from tests import factories
 from tests.pdf_checks import archival_problems, pages_text
 
@@ -67,25 +68,66 @@ def test_a_confirmed_rule_changes_the_register(
     )
 
 
+@pytest.fixture
+def fetch_pdf(django_capture_on_commit_callbacks):
+    """GET the register's PDF as a reader meets it: the first request queues the worker
+    ("being created"), the worker runs when the request commits, the next request gets
+    the stored file."""
+
+    def fetch(browser, **params):
+        url = reverse("privacy:register_pdf")
+        with django_capture_on_commit_callbacks(execute=True):
+            waiting = browser.get(url, params)
+        assert waiting.status_code == 200 and "Wird erstellt" in waiting.content.decode()
+        response = browser.get(url, params)
+        assert response["Content-Type"] == "application/pdf"
+        return b"".join(response.streaming_content)
+
+    return fetch
+
+
 def test_the_register_as_pdf_whole_and_per_institution(
-    signed_in, data_protection_officer, institutions
+    signed_in, data_protection_officer, institutions, fetch_pdf
 ):
     browser = signed_in(data_protection_officer)
-    response = browser.get(reverse("privacy:register_pdf"))
-    assert response.status_code == 200
-    assert archival_problems(response.content) == []
-    text = " ".join(pages_text(response.content))
+    content = fetch_pdf(browser)
+    assert archival_problems(content) == []
+    text = " ".join(pages_text(content))
     assert "Verzeichnis von Verarbeitungstätigkeiten" in text
     assert institutions["diakonie"].name in text
 
     caritas = institutions["caritas"]
-    response = browser.get(reverse("privacy:register_pdf"), {"stelle": caritas.pk})
-    text = " ".join(pages_text(response.content))
+    text = " ".join(pages_text(fetch_pdf(browser, stelle=caritas.pk)))
     assert caritas.name in text and "§ 31 KDG" in text
     assert institutions["diakonie"].name not in text.split("Empfänger")[0]
 
     for value in (institutions["lindenbrueck"].pk, "abc", "9" * 30):
         assert browser.get(reverse("privacy:register_pdf"), {"stelle": value}).status_code == 404
+
+
+def test_the_register_is_rendered_once_while_it_reads_the_same(
+    signed_in, data_protection_officer, coordination_office, institutions, fetch_pdf
+):
+    first = fetch_pdf(signed_in(data_protection_officer))
+    # Another reader of the same register gets the stored file: no second rendering.
+    response = signed_in(coordination_office).get(reverse("privacy:register_pdf"))
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content) == first
+    assert RegisterRendering.objects.count() == 1
+    etag = response["ETag"]
+    assert (
+        signed_in(coordination_office)
+        .get(reverse("privacy:register_pdf"), HTTP_IF_NONE_MATCH=etag)
+        .status_code
+        == 304
+    )
+
+    # A change of what the register says asks for a new rendering, which replaces the old.
+    institutions["diakonie"].name = "Diakonie Suchtberatung Heinsberg-Nord"
+    institutions["diakonie"].save()
+    second = fetch_pdf(signed_in(data_protection_officer))
+    assert "Heinsberg-Nord" in " ".join(pages_text(second))
+    assert RegisterRendering.objects.count() == 1
 
 
 def test_the_other_cooperation_reads_its_own_register(
