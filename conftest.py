@@ -213,6 +213,25 @@ def signed_in(db):
 
 
 @pytest.fixture
+def rendered_pdf(django_capture_on_commit_callbacks):
+    """GET a document that a worker renders, as a reader meets it: the first request
+    queues the task and shows "Wird erstellt …", the worker runs when the request
+    commits (here: at once), the next request gets the stored file. Returns that
+    response and the PDF's bytes."""
+
+    def fetch(browser: Client, url: str, data: dict | None = None) -> tuple:
+        with django_capture_on_commit_callbacks(execute=True):
+            waiting = browser.get(url, data)
+        assert waiting.status_code == 200, waiting.status_code
+        assert "Wird erstellt" in waiting.content.decode(), "no waiting page"
+        response = browser.get(url, data)
+        assert response["Content-Type"] == "application/pdf", response["Content-Type"]
+        return response, b"".join(response.streaming_content)
+
+    return fetch
+
+
+@pytest.fixture
 def family_case(institutions, erkelenz_caseworker):
     """Family Beispiel, led by Jugendamt Erkelenz, which recorded the mother Sabine."""
     from cases import services

@@ -12,7 +12,7 @@ import hashlib
 import logging
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -30,6 +30,26 @@ def store_pdf(field_file, name: str, content: bytes) -> str:
     SHA-256, the checksum the download's ETag is made of."""
     field_file.save(name, ContentFile(content), save=False)
     return hashlib.sha256(content).hexdigest()
+
+
+def save_rendering(rendering, *, name: str, html: str, older) -> str:
+    """Render ``html`` into ``rendering.pdf`` (a row keyed by the fingerprint of that
+    HTML), save the row once, then remove the ``older`` renderings it replaces (a
+    queryset of the same model) with their files. A worker that raced us saved the
+    same rendering first: ours is dropped."""
+    from .pdf import write_pdf
+
+    rendering.sha256 = store_pdf(rendering.pdf, name, write_pdf(html))
+    try:
+        with transaction.atomic():
+            rendering.save()
+    except IntegrityError:
+        rendering.pdf.delete(save=False)
+        return "stored already"
+    for stale in older.exclude(pk=rendering.pk):
+        stale.pdf.delete(save=False)
+        stale.delete()
+    return "stored"
 
 
 def enqueue_on_commit(task, *args) -> None:

@@ -25,7 +25,7 @@ from cases.models import (
     HealthSituation,
 )
 from cases.permissions import CaseAccess
-from common.pdf import render_pdf
+from common.pdf import render_html, write_pdf
 from conferences.models import Meeting, Participant
 from cooperation.models import Institution
 
@@ -238,13 +238,21 @@ def report_context(access: CaseAccess, member: FamilyMember, today: datetime.dat
     }
 
 
-def access_report_pdf(access: CaseAccess, member: FamilyMember) -> bytes:
-    """The report as a tagged PDF/A, in German whatever the reader's language."""
+def access_report_html(access: CaseAccess, member: FamilyMember) -> str:
+    """The report's printable HTML, in German whatever the reader's language: cheap, no
+    WeasyPrint; what the institution holds and who read it, as of today, so its SHA-256
+    names a rendering."""
     today = timezone.localdate()
-    return render_pdf(
+    return render_html(
         "privacy/access_report_pdf.html",
         lambda: report_context(access, member, today),
         language=LANGUAGE,
         title=f"Auskunft über gespeicherte Daten – Fall {access.case.reference}",
         author=access.user.institution.name,
     )
+
+
+def access_report_pdf(access: CaseAccess, member: FamilyMember) -> bytes:
+    """The report as a tagged PDF/A; requests get it from
+    ``privacy.tasks.render_access_report``."""
+    return write_pdf(access_report_html(access, member))

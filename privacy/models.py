@@ -420,3 +420,34 @@ class RegisterRendering(models.Model):
 
     def __str__(self) -> str:
         return f"Verzeichnis {self.cooperation} {self.rendered_at:%Y-%m-%d %H:%M}"
+
+
+class AccessReportRendering(models.Model):
+    """An access report (Art. 15) as PDF, rendered by a worker: a family with years of
+    reads fills dozens of pages, which take WeasyPrint many seconds. Kept under the
+    fingerprint (SHA-256) of its HTML for the staff member who asked, so the download
+    is exactly what was asked for; replaced by the next rendering for the same person
+    and staff member, removed after a day (``render_access_report``) and with the
+    family's data (its foreign keys put it under the retention's deletion)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(FamilyMember, on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    fingerprint = models.CharField(max_length=64)
+    pdf = models.FileField(storage=private_storage, upload_to="auskunft/")
+    sha256 = models.CharField(max_length=64)
+    rendered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("PDF of an access report")
+        verbose_name_plural = _("PDFs of access reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "requested_by", "fingerprint"], name="access_report_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Auskunft {self.case_id}/{self.member_id} {self.rendered_at:%Y-%m-%d %H:%M}"

@@ -1,22 +1,35 @@
-"""The task that prints the register of processing activities (queue "default")."""
+"""The tasks that print the privacy documents on demand (queue "default"): the register
+of processing activities and the access reports. Each is kept under the fingerprint of
+its HTML while it reads the same (``common.pending.save_rendering``)."""
 
+import datetime
 import hashlib
 
-from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.tasks import task
+from django.utils import timezone
 
-from common.pdf import write_pdf
-from common.pending import store_pdf
-from cooperation.models import Cooperation
+from cases.models import FamilyMember
+from common.pending import save_rendering
+from cooperation.models import Cooperation, User
 
-from .models import RegisterRendering
+from .access_report import access_report_html
+from .models import AccessReportRendering, RegisterRendering
+from .permissions import CasePrivacyAccess, get_case_privacy_for_user_or_404
 from .register import register_html
+
+# An access report is handed out, not archived: its file is removed after a day.
+ACCESS_REPORT_KEPT = datetime.timedelta(days=1)
+
+
+def fingerprint(html: str) -> str:
+    return hashlib.sha256(html.encode()).hexdigest()
 
 
 def current_html(cooperation: Cooperation, part: int) -> tuple[str, str]:
     """(HTML, its SHA-256) of the register as it reads now; ``part`` 0 is the whole."""
     html = register_html(cooperation, part or None)
-    return html, hashlib.sha256(html.encode()).hexdigest()
+    return html, fingerprint(html)
 
 
 @task()
@@ -24,23 +37,52 @@ def render_register(cooperation_id: int, part: int) -> str:
     """Render the register (or one institution's part) as it reads now; the part's
     older renderings are removed."""
     cooperation = Cooperation.objects.get(pk=cooperation_id)
-    html, fingerprint = current_html(cooperation, part)
+    html, print_ = current_html(cooperation, part)
     mine = RegisterRendering.objects.filter(cooperation=cooperation, part=part)
-    if mine.filter(fingerprint=fingerprint).exists():
+    if mine.filter(fingerprint=print_).exists():
         return "stored already"
-    rendering = RegisterRendering(cooperation=cooperation, part=part, fingerprint=fingerprint)
-    rendering.sha256 = store_pdf(
-        rendering.pdf,
-        f"verzeichnis-{cooperation.code}-{part}-{fingerprint[:12]}.pdf",
-        write_pdf(html),
+    return save_rendering(
+        RegisterRendering(cooperation=cooperation, part=part, fingerprint=print_),
+        name=f"verzeichnis-{cooperation.code}-{part}-{print_[:12]}.pdf",
+        html=html,
+        older=mine,
     )
+
+
+def access_report_html_of(privacy: CasePrivacyAccess, member) -> tuple[str, str]:
+    """(HTML, its SHA-256) of the access report as ``privacy``'s user may give it now."""
+    html = access_report_html(privacy.access, member)
+    return html, fingerprint(html)
+
+
+@task()
+def render_access_report(user_id: int, reference: str, member_id: int) -> str:
+    """Render the access report on ``member`` as ``user`` asked for it, asking the same
+    questions as the download (a user who lost access meanwhile gets nothing); files
+    older than a day, anyone's, are removed."""
+    expired = AccessReportRendering.objects.filter(
+        rendered_at__lt=timezone.now() - ACCESS_REPORT_KEPT
+    )
+    for old in expired:
+        old.pdf.delete(save=False)
+        old.delete()
+    user = User.objects.select_related("institution").get(pk=user_id)
     try:
-        with transaction.atomic():
-            rendering.save()
-    except IntegrityError:
-        rendering.pdf.delete(save=False)
+        privacy = get_case_privacy_for_user_or_404(user, reference)
+        member = privacy.case.members.get(pk=member_id)
+    except (Http404, FamilyMember.DoesNotExist):
+        return "no access"
+    if not privacy.may_report_on(member):
+        return "no access"
+    html, print_ = access_report_html_of(privacy, member)
+    mine = AccessReportRendering.objects.filter(member=member, requested_by=user)
+    if mine.filter(fingerprint=print_).exists():
         return "stored already"
-    for older in mine.exclude(pk=rendering.pk):
-        older.pdf.delete(save=False)
-        older.delete()
-    return "stored"
+    return save_rendering(
+        AccessReportRendering(
+            case=privacy.case, member=member, requested_by=user, fingerprint=print_
+        ),
+        name=f"auskunft-{privacy.case.pk}-{member.pk}-{print_[:12]}.pdf",
+        html=html,
+        older=mine,
+    )

@@ -22,14 +22,20 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cases.models import AccessLog
 from common.access import require
-from common.http import no_store, pdf_response
+from common.http import no_store
 from common.pending import enqueue_on_commit, is_poll, pending_response, stored_pdf_response
 from cooperation.models import Institution
 
 from . import services, tasks
-from .access_report import access_report_pdf
 from .forms import DecisionForm, HoldForm, RestrictionForm, RuleForm
-from .models import AccessRestriction, LegalHold, RecordType, RegisterRendering, Trigger
+from .models import (
+    AccessReportRendering,
+    AccessRestriction,
+    LegalHold,
+    RecordType,
+    RegisterRendering,
+    Trigger,
+)
 from .permissions import (
     deletions_visible_to,
     get_case_privacy_for_user_or_404,
@@ -388,14 +394,33 @@ def restriction_add(request: HttpRequest, reference: str, pk: int) -> HttpRespon
 @login_required
 @require_GET
 def access_report(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
-    """The access report for a member as PDF; producing it is itself logged."""
+    """The access report for a member as PDF, rendered by a worker (years of reads fill
+    dozens of pages) and kept for the asking staff member while it reads the same;
+    "being created" until then. Asking for it and downloading it are logged; the poll
+    of the waiting page shows no family data and is not."""
     privacy = get_case_privacy_for_user_or_404(request.user, reference)
     member = get_member_for_report_or_404(privacy, pk)
     require(privacy.may_report_on(member))
-    AccessLog.record(request.user, AccessLog.What.ACCESS_REPORT, privacy.case)
-    pdf = access_report_pdf(privacy.access, member)
-    return pdf_response(
-        pdf,
-        filename=f"auskunft-{privacy.case.reference}-{member.pk}.pdf",
-        family_data=True,
+    _html, fingerprint = tasks.access_report_html_of(privacy, member)
+    stored = AccessReportRendering.objects.filter(
+        member=member, requested_by=request.user, fingerprint=fingerprint
+    ).first()
+    if not is_poll(request):
+        AccessLog.record(request.user, AccessLog.What.ACCESS_REPORT, privacy.case)
+    if stored and not is_poll(request):
+        response = stored_pdf_response(
+            request,
+            stored.pdf,
+            sha256=stored.sha256,
+            filename=f"auskunft-{privacy.case.reference}-{member.pk}.pdf",
+        )
+        return no_store(response)
+    if stored is None and not is_poll(request):
+        enqueue_on_commit(tasks.render_access_report, request.user.pk, reference, member.pk)
+    return pending_response(
+        request,
+        ready=stored is not None,
+        title=_("Access report (PDF)"),
+        label=_("Download the PDF"),
+        back_url=reverse("privacy:case", args=[privacy.case.reference]),
     )

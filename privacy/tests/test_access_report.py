@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from cases import services as case_services
 from cases.models import (
@@ -15,9 +16,10 @@ from cases.models import (
     Involvement,
     ProgressNote,
 )
+from common.uploads import private_storage
 from cooperation.models import User
-from privacy import services
-from privacy.models import AccessRestriction
+from privacy import services, tasks
+from privacy.models import AccessReportRendering, AccessRestriction
 from tests import factories
 from tests.pdf_checks import archival_problems, pages_text
 
@@ -110,24 +112,24 @@ def report_url(case) -> str:
     return reverse("privacy:access_report", args=[case.reference, case.members.get().pk])
 
 
-def report_text(browser, case) -> str:
-    response = browser.get(report_url(case))
-    assert response.status_code == 200
-    return " ".join(pages_text(response.content))
+@pytest.fixture
+def report_text(rendered_pdf):
+    def text_of(browser, case) -> str:
+        return " ".join(pages_text(rendered_pdf(browser, report_url(case))[1]))
+
+    return text_of
 
 
 def test_the_report_lists_data_consents_disclosures_and_readers(
-    family, signed_in, erkelenz_lead, caritas_caseworker, gesundheitsamt_caseworker
+    family, signed_in, rendered_pdf, erkelenz_lead, caritas_caseworker, gesundheitsamt_caseworker
 ):
     signed_in(caritas_caseworker).get(family.get_absolute_url())
     signed_in(gesundheitsamt_caseworker).get(family.get_absolute_url())
-    response = signed_in(erkelenz_lead).get(report_url(family))
+    response, content = rendered_pdf(signed_in(erkelenz_lead), report_url(family))
 
-    assert response.status_code == 200
-    assert response["Content-Type"] == "application/pdf"
-    assert response["Cache-Control"] == "private, no-store"
-    assert archival_problems(response.content) == []
-    text = " ".join(pages_text(response.content))
+    assert "no-store" in response["Cache-Control"]
+    assert archival_problems(content) == []
+    text = " ".join(pages_text(content))
     # The person, by category: master data, the health data released to Erkelenz, notes.
     assert "Sabine Beispiel" in text and "14.03.1991" in text
     assert "Polamidon" in text
@@ -147,7 +149,7 @@ def test_the_report_lists_data_consents_disclosures_and_readers(
     assert "§ 9b Abs. 2 Nr. 1 SGB VIII" in text
 
 
-def test_producing_the_report_is_logged(family, signed_in, erkelenz_lead):
+def test_producing_the_report_is_logged(family, signed_in, report_text, erkelenz_lead):
     signed_in(erkelenz_lead).get(report_url(family))
     entry = AccessLog.objects.filter(case=family).latest("at")
     assert entry.what == AccessLog.What.ACCESS_REPORT
@@ -178,7 +180,7 @@ def test_only_the_lead_of_a_recording_institution_produces_it(
 
 
 def test_a_restriction_leaves_its_part_out_and_says_so(
-    family, signed_in, erkelenz_lead, caritas_caseworker
+    family, signed_in, report_text, erkelenz_lead, caritas_caseworker
 ):
     signed_in(caritas_caseworker).get(family.get_absolute_url())
     browser = signed_in(erkelenz_lead)
@@ -204,7 +206,7 @@ def test_a_restriction_leaves_its_part_out_and_says_so(
     assert "Datenschutzaufsichtsbehörde" in text
 
 
-def test_a_refused_access_shows_no_data(family, signed_in, erkelenz_lead):
+def test_a_refused_access_shows_no_data(family, signed_in, report_text, erkelenz_lead):
     services.restriction_record(
         member=family.members.get(),
         institution=erkelenz_lead.institution,
@@ -225,3 +227,44 @@ def test_the_restriction_form_keeps_its_input_and_needs_a_reason(family, signed_
     assert response.status_code == 400
     assert b"checked" in response.content
     assert not AccessRestriction.objects.exists()
+
+
+def test_a_long_report_is_rendered_by_the_worker_for_the_asking_lead_only(
+    family, signed_in, rendered_pdf, erkelenz_lead, institutions
+):
+    """Years of reads fill dozens of pages: the request only queues the rendering, the
+    file is kept for the staff member who asked and only while the report reads the
+    same, and an expired file is removed by the next rendering."""
+    url = report_url(family)
+    browser = signed_in(erkelenz_lead)
+    waiting = browser.get(url)
+    assert "Wird erstellt" in waiting.content.decode()
+    assert 'data-hx-trigger="every 2s"' in waiting.content.decode()
+    assert "no-store" in waiting["Cache-Control"]
+    assert not AccessReportRendering.objects.exists()  # nothing rendered in the request
+
+    _response, first = rendered_pdf(browser, url)
+    assert AccessReportRendering.objects.get().requested_by == erkelenz_lead
+    # Another lead of the same institution asks for their own report (it names its author).
+    colleague = factories.make_user(institutions["erkelenz"], User.Role.LEAD, username="ek.l2")
+    _response, second = rendered_pdf(signed_in(colleague), url)
+    assert AccessReportRendering.objects.count() == 2
+
+    # A day later the file is gone with the next rendering anyone asks for.
+    AccessReportRendering.objects.filter(requested_by=erkelenz_lead).update(
+        rendered_at=timezone.now() - datetime.timedelta(days=2)
+    )
+    stale = AccessReportRendering.objects.get(requested_by=erkelenz_lead).pdf.name
+    tasks.render_access_report.call(colleague.pk, family.reference, family.members.get().pk)
+    assert not AccessReportRendering.objects.filter(requested_by=erkelenz_lead).exists()
+    assert not private_storage.exists(stale)
+
+
+def test_the_worker_gives_nothing_to_a_lead_who_lost_the_right(family, erkelenz_lead):
+    erkelenz_lead.role = User.Role.CASEWORKER
+    erkelenz_lead.save()
+    assert (
+        tasks.render_access_report.call(erkelenz_lead.pk, family.reference, family.members.get().pk)
+        == "no access"
+    )
+    assert not AccessReportRendering.objects.exists()

@@ -69,19 +69,9 @@ def test_a_confirmed_rule_changes_the_register(
 
 
 @pytest.fixture
-def fetch_pdf(django_capture_on_commit_callbacks):
-    """GET the register's PDF as a reader meets it: the first request queues the worker
-    ("being created"), the worker runs when the request commits, the next request gets
-    the stored file."""
-
+def fetch_pdf(rendered_pdf):
     def fetch(browser, **params):
-        url = reverse("privacy:register_pdf")
-        with django_capture_on_commit_callbacks(execute=True):
-            waiting = browser.get(url, params)
-        assert waiting.status_code == 200 and "Wird erstellt" in waiting.content.decode()
-        response = browser.get(url, params)
-        assert response["Content-Type"] == "application/pdf"
-        return b"".join(response.streaming_content)
+        return rendered_pdf(browser, reverse("privacy:register_pdf"), params)[1]
 
     return fetch
 
