@@ -62,9 +62,8 @@ def kurzkonzept_html(concept: Concept) -> str:
     return render_html(*args, **kwargs)
 
 
-def offers_pdf(cooperation: Cooperation, offers, filters: dict) -> bytes:
-    """The catalogue of offers as a printable list, with the filters that produced it."""
-    return render_pdf(
+def _offers_args(cooperation: Cooperation, offers, filters: dict) -> tuple:
+    return (
         "concept/offers_pdf.html",
         {
             "cooperation": cooperation,
@@ -72,7 +71,20 @@ def offers_pdf(cooperation: Cooperation, offers, filters: dict) -> bytes:
             "filters": filters,
             "today": timezone.localdate(),
         },
-        language="de",
-        title=format_lazy("{}: {}", _("Catalogue of offers"), cooperation.body_name),
-        author=cooperation.body_name,
-    )
+    ), {
+        "language": "de",
+        "title": format_lazy("{}: {}", _("Catalogue of offers"), cooperation.body_name),
+        "author": cooperation.body_name,
+    }
+
+
+def offers_pdf(cooperation: Cooperation, offers, filters: dict) -> bytes:
+    """The catalogue of offers as a printable list, with the filters that produced it."""
+    args, kwargs = _offers_args(cooperation, offers, filters)
+    return render_pdf(*args, **kwargs)
+
+
+def offers_html(cooperation: Cooperation, offers, filters: dict) -> str:
+    """The catalogue's HTML (cheap; a worker makes the PDF of it, ``tasks``)."""
+    args, kwargs = _offers_args(cooperation, offers, filters)
+    return render_html(*args, **kwargs)

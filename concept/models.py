@@ -287,6 +287,18 @@ class OfferQuerySet(models.QuerySet):
             )
         return self.filter(query)
 
+    def selected(self, filters: dict) -> "OfferQuerySet":
+        """The current offers that the catalogue's filters (``OfferFilterForm.filters``)
+        select, in the order the page and the PDF list them."""
+        offers = self.current().select_related("institution")
+        if filters.get("q"):
+            offers = offers.search(filters["q"])
+        if filters.get("field"):
+            offers = offers.filter(field_of_action=filters["field"])
+        if filters.get("institution"):
+            offers = offers.filter(institution=filters["institution"])
+        return offers.order_by("institution__name", "name")
+
 
 class Offer(models.Model):
     """An Angebot for children and parents of the target group, run by an institution."""
@@ -638,3 +650,28 @@ class KurzkonzeptRendering(models.Model):
 
     def __str__(self) -> str:
         return f"Kurzkonzept {self.cooperation} {self.rendered_at:%Y-%m-%d %H:%M}"
+
+
+class OfferCatalogueRendering(models.Model):
+    """The catalogue of offers as printed with one selection of filters, rendered on
+    demand by a worker and kept under the fingerprint (SHA-256) of its HTML, as the
+    current Kurzkonzept is: the next reader of the same list gets the file. It names
+    offers and institutions, never a family."""
+
+    cooperation = models.ForeignKey(Cooperation, on_delete=models.CASCADE, related_name="+")
+    fingerprint = models.CharField(max_length=64)
+    pdf = models.FileField(storage=private_storage, upload_to="angebote/")
+    sha256 = models.CharField(max_length=64)
+    rendered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("PDF of the catalogue of offers")
+        verbose_name_plural = _("PDFs of the catalogue of offers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cooperation", "fingerprint"], name="offer_catalogue_rendering_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Angebote {self.cooperation} {self.rendered_at:%Y-%m-%d %H:%M}"

@@ -17,13 +17,18 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from common.access import require
-from common.http import file_response, pdf_response
+from common.http import file_response
 from common.pending import enqueue_on_commit, is_poll, pending_response, stored_pdf_response
 from common.uploads import content_type_of
 
 from . import documents, services, tasks
 from .forms import ConceptForm, DeclarationForm, OfferFilterForm
-from .models import Declaration, KurzkonzeptEdition, KurzkonzeptRendering
+from .models import (
+    Declaration,
+    KurzkonzeptEdition,
+    KurzkonzeptRendering,
+    OfferCatalogueRendering,
+)
 from .permissions import (
     get_catalogue_for_user_or_403,
     get_concept_for_user_or_403,
@@ -170,14 +175,8 @@ def _filtered_offers(request: HttpRequest):
     catalogue = get_catalogue_for_user_or_403(request.user)
     form = OfferFilterForm(request.GET, cooperation=catalogue.cooperation)
     filters = form.filters()
-    offers = offers_visible_to(request.user).current().select_related("institution")
-    if filters.get("q"):
-        offers = offers.search(filters["q"])
-    if filters.get("field"):
-        offers = offers.filter(field_of_action=filters["field"])
-    if filters.get("institution"):
-        offers = offers.filter(institution=filters["institution"])
-    return catalogue, form, filters, offers.order_by("institution__name", "name")
+    offers = offers_visible_to(request.user).selected(filters)
+    return catalogue, form, filters, offers
 
 
 @login_required
@@ -201,11 +200,31 @@ def offer_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def offer_list_pdf(request: HttpRequest) -> HttpResponse:
-    """The catalogue as printed, with the same filters as on the page."""
-    catalogue, _form, filters, offers = _filtered_offers(request)
-    pdf = documents.offers_pdf(catalogue.cooperation, offers, filters)
-    code = catalogue.cooperation.code
-    return pdf_response(pdf, filename=f"Angebote-{code}.pdf", family_data=False)
+    """The catalogue as printed, with the same filters as on the page: rendered by a
+    worker (several seconds for a few hundred offers) and kept while the list stays the
+    same; "being created" until then."""
+    catalogue, _form, filters, _offers = _filtered_offers(request)
+    selection = tasks.selection_of(filters)
+    _html, fingerprint = tasks.catalogue_html(request.user, selection)
+    stored = OfferCatalogueRendering.objects.filter(
+        cooperation=catalogue.cooperation, fingerprint=fingerprint
+    ).first()
+    if stored and not is_poll(request):
+        return stored_pdf_response(
+            request,
+            stored.pdf,
+            sha256=stored.sha256,
+            filename=f"Angebote-{catalogue.cooperation.code}.pdf",
+        )
+    if stored is None and not is_poll(request):
+        enqueue_on_commit(tasks.render_offer_catalogue, request.user.pk, selection)
+    return pending_response(
+        request,
+        ready=stored is not None,
+        title=_("Catalogue of offers"),
+        label=_("Download the PDF"),
+        back_url=reverse("concept:offers") + (f"?{selection}" if selection else ""),
+    )
 
 
 def _declaration(cooperation, kind: str) -> Declaration:

@@ -16,7 +16,7 @@ from cases.models import AccessLog, Case, FamilyMember
 from cooperation.demo import DemoWorld, dated, days_ago
 from cooperation.models import Committee, CommitteeMember
 
-from . import services
+from . import services, tasks
 from .models import Action, Meeting, Participant
 
 PARTIES = [
@@ -103,6 +103,9 @@ def _minutes_approved(meeting: Meeting, texts: list[str], resolutions=None) -> N
         services.minutes_approve(
             minutes=minutes, approved_by=meeting.organiser, approved_at=approved
         )
+    # The worker's part at once: the demo ends with its protocols stored, inside a test's
+    # transaction too and without a worker running (the queued task then finds them).
+    tasks.render_protocol.call(minutes.pk)
     if meeting.case_id is not None:
         # The participants read the approved protocol the next morning (the access log).
         morning = approved + datetime.timedelta(days=1)

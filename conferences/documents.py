@@ -20,17 +20,35 @@ def protocol_context(meeting: Meeting, minutes: Minutes, *, include_health: bool
         "family": [p for p in participants if p.kind == Participant.Kind.FAMILY],
         "agenda": [item for item in agenda if include_health or not item.is_health],
         "health_left_out": not include_health and any(item.is_health for item in agenda),
-        # A dropped action was agreed and then given up: it is not part of what the
-        # protocol records as agreed.
-        "actions": meeting.actions.exclude(status=Action.Status.DROPPED).select_related(
-            "participant", "institution"
-        ),
+        "actions": _actions(meeting, minutes),
         "cooperation": meeting.cooperation,
         "starts": timezone.localtime(meeting.starts_at),
         "ends": timezone.localtime(meeting.ends_at),
         "confidential": meeting.is_case_conference,
         "signature_rows": _signature_rows(meeting, participants),
     }
+
+
+def _actions(meeting: Meeting, minutes: Minutes) -> list[Action]:
+    """The agreed actions as the protocol prints them. Approved minutes print each
+    action's status as it stood at the approval (the responsible institution may mark
+    it done later, and the worker renders the frozen protocol after the approval); an
+    action whose history begins after the approval (records entered afterwards, as in
+    the demo) prints as it was first recorded. A dropped action was agreed and then
+    given up: it is not part of what the protocol records as agreed."""
+    actions = list(meeting.actions.select_related("participant", "institution"))
+    if minutes.status == Minutes.Status.APPROVED and minutes.approved_at:
+        history = {}
+        for record in Action.history.filter(id__in=[a.pk for a in actions]).order_by(
+            "history_date", "history_id"
+        ):
+            if record.id not in history or record.history_date <= minutes.approved_at:
+                history[record.id] = record
+        for action in actions:
+            if action.pk in history:
+                action.status = history[action.pk].status
+                action.done_on = history[action.pk].done_on
+    return [a for a in actions if a.status != Action.Status.DROPPED]
 
 
 def _signature_rows(meeting: Meeting, participants: list[Participant]) -> list[tuple]:

@@ -1,12 +1,10 @@
 """Writes that span the meeting, its participants, minutes, mail and the case."""
 
 import datetime
-import hashlib
 from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce, Greatest
@@ -16,10 +14,11 @@ from django.utils.translation import gettext as _
 from cases.models import Case, FamilyMember, Notification
 from common.dates import add_months
 from common.mail import Attachment, Mail
+from common.pending import enqueue_on_commit
 from cooperation.models import Committee, User
 from outbox.services import Outgoing, mail_queue
 
-from . import calendar, documents
+from . import calendar, documents, tasks
 from .models import (
     DEFAULT_AGENDA,
     AgendaItem,
@@ -491,10 +490,11 @@ def minutes_circulate(
 def minutes_approve(
     *, minutes: Minutes, approved_by: User, approved_at: datetime.datetime | None = None
 ) -> Minutes:
-    """Approve and freeze: the PDF is rendered once and stored with its SHA-256.
+    """Approve and freeze: from now on the minutes, agenda and actions are locked.
 
-    A case conference gets two frozen PDFs: the full one, and one without the health
-    section for readers to whom health data is not released.
+    The protocol PDF is rendered once, by a task after the commit (``tasks``), and
+    stored with its SHA-256; a case conference gets two, the full one and one without
+    the health section for readers to whom health data is not released.
     """
     locked = Minutes.objects.select_for_update().get(pk=minutes.pk)
     if locked.status != Minutes.Status.CIRCULATED:
@@ -505,19 +505,10 @@ def minutes_approve(
     # frozen PDF prints it.
     locked.approved_at = approved_at or timezone.now()
     locked.approved_by = approved_by
-    stamp = f"{meeting.uid.hex[:12]}-{timezone.localdate(locked.approved_at):%Y%m%d}"
-    full = documents.protocol_pdf(meeting, locked, include_health=True)
-    locked.pdf.save(f"protokoll-{stamp}.pdf", ContentFile(full), save=False)
-    locked.sha256 = hashlib.sha256(full).hexdigest()
-    if meeting.is_case_conference:
-        reduced = documents.protocol_pdf(meeting, locked, include_health=False)
-        locked.pdf_without_health.save(
-            f"protokoll-{stamp}-ohne-gesundheit.pdf", ContentFile(reduced), save=False
-        )
-        locked.sha256_without_health = hashlib.sha256(reduced).hexdigest()
     locked.save()
     meeting.state = Meeting.State.APPROVED
     meeting.save(update_fields=["state"])
+    enqueue_on_commit(tasks.render_protocol, locked.pk)
     _notify(meeting, Notification.Kind.MINUTES_APPROVED, actor=approved_by)
     return locked
 

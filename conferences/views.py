@@ -16,9 +16,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cases.models import AccessLog
 from cases.permissions import get_case_for_user_or_404
 from common.access import require
-from common.http import file_response, no_store, pdf_response
+from common.http import no_store, pdf_response
+from common.pending import enqueue_on_commit, is_poll, pending_response, stored_pdf_response
 
-from . import calendar, documents, services
+from . import calendar, documents, services, tasks
 from .access import (
     MeetingAccess,
     get_action_for_user_or_404,
@@ -576,29 +577,37 @@ def minutes_amend(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def minutes_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    """The protocol: once approved exactly the frozen bytes, before that a draft."""
+    """The protocol: once approved exactly the frozen bytes ("being created" until the
+    task has stored them), before that a draft rendered now (about a third of a second
+    for a long demo protocol; a stored draft would be one more file of family data)."""
     access = get_meeting_for_user_or_404(request.user, pk)
     meeting, minutes = access.meeting, access.meeting.minutes
     family_data = meeting.is_case_conference
-    filename = f"protokoll-{meeting.pk}.pdf"
-    if minutes.is_frozen:
-        full = access.sees_health or not meeting.is_case_conference
-        stored = minutes.pdf if full else minutes.pdf_without_health
-        checksum = minutes.sha256 if full else minutes.sha256_without_health
-        response = file_response(
-            stored.open("rb"),
-            filename=filename,
-            content_type="application/pdf",
-            family_data=family_data,
-            request=request,
-            sha256=checksum,
-        )
-        response["X-Checksum-SHA256"] = checksum
-    else:
-        pdf = documents.protocol_pdf(meeting, minutes, include_health=access.sees_health)
-        response = pdf_response(pdf, filename=filename, family_data=family_data)
+    # Also the poll of the waiting page: whoever is shown the protocol's state, read it.
     _log(request, access, AccessLog.What.CONFERENCE_PDF)
-    return response
+    if not minutes.is_frozen:
+        pdf = documents.protocol_pdf(meeting, minutes, include_health=access.sees_health)
+        return pdf_response(pdf, filename=f"protokoll-{meeting.pk}.pdf", family_data=family_data)
+    if minutes.sha256 and not is_poll(request):
+        full = access.sees_health or not meeting.is_case_conference
+        response = stored_pdf_response(
+            request,
+            minutes.pdf if full else minutes.pdf_without_health,
+            sha256=minutes.sha256 if full else minutes.sha256_without_health,
+            filename=f"protokoll-{meeting.pk}.pdf",
+        )
+        # A case conference's protocol is family data: not even the browser keeps it.
+        return no_store(response) if family_data else response
+    if not minutes.sha256 and not is_poll(request):
+        # Approved before the task existed, or its task was lost: render it now.
+        enqueue_on_commit(tasks.render_protocol, minutes.pk)
+    return pending_response(
+        request,
+        ready=bool(minutes.sha256),
+        title=_("Protocol (PDF)"),
+        label=_("Download the PDF"),
+        back_url=meeting.get_absolute_url(),
+    )
 
 
 @login_required

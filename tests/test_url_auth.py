@@ -10,6 +10,7 @@ from django.utils import timezone
 from cases import services
 from cases.models import DataCategory, Disclosure, FamilyMember, HealthSituation, Involvement
 from conferences import services as conference_services
+from conferences import tasks as conference_tasks
 from conferences.models import Action, CalendarToken, Participant
 from cooperation.models import Committee
 from tests import factories, matrix, matrix_agreements, matrix_concept, matrix_oparl, matrix_reports
@@ -131,6 +132,8 @@ def _meeting(world, fixture, state: str):
     if state == "circulated":
         return meeting
     conference_services.minutes_approve(minutes=meeting.minutes, approved_by=organiser)
+    # The worker stores the frozen protocol, so its download is the file, not the wait.
+    conference_tasks.render_protocol.call(meeting.minutes.pk)
     return meeting
 
 

@@ -20,6 +20,7 @@ from tests import factories
 OVERVIEW = reverse("concept:overview")
 EDIT = reverse("concept:edit")
 OFFERS = reverse("concept:offers")
+WAITING = 'data-hx-trigger="every 2s"'
 
 
 def offer(institution, name, **fields) -> Offer:
@@ -282,12 +283,25 @@ def test_the_catalogue_page_has_labelled_filters_and_table_headers(
     assert reverse("concept:offers_pdf") in html
 
 
-def test_the_catalogue_prints_as_a_pdf_with_the_same_filters(client, caritas_caseworker, catalogue):
-    client.force_login(caritas_caseworker)
-    response = client.get(reverse("concept:offers_pdf"), {"field": "A"})
+def printed(client, selection: dict, capture) -> bytes:
+    """The catalogue's PDF as a reader gets it: the first request queues the worker
+    ("being created"; here it runs when the request commits), the next one downloads."""
+    with capture(execute=True):
+        waiting = client.get(reverse("concept:offers_pdf"), selection)
+    assert waiting.status_code == 200
+    assert WAITING in waiting.content.decode()
+    response = client.get(reverse("concept:offers_pdf"), selection)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    reader = pypdf.PdfReader(io.BytesIO(response.content))
+    return b"".join(response.streaming_content)
+
+
+def test_the_catalogue_prints_as_a_pdf_with_the_same_filters(
+    client, caritas_caseworker, catalogue, django_capture_on_commit_callbacks
+):
+    client.force_login(caritas_caseworker)
+    pdf = printed(client, {"field": "A"}, django_capture_on_commit_callbacks)
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
     text = squash(" ".join(page.extract_text() for page in reader.pages))
     assert de("Catalogue of offers") in text
     assert "Kindergruppe Leuchtturm" in text

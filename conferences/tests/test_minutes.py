@@ -174,10 +174,12 @@ def held(conference, family_case, erkelenz_caseworker, gesundheitsamt_caseworker
 
 
 @pytest.fixture
-def approved(held, erkelenz_caseworker) -> Meeting:
-    """Setup: circulated and approved by the organiser."""
+def approved(held, erkelenz_caseworker, django_capture_on_commit_callbacks) -> Meeting:
+    """Setup: circulated, approved by the organiser and its protocol rendered (the
+    task runs when the approval commits)."""
     services.minutes_circulate(minutes=held.minutes)
-    services.minutes_approve(minutes=held.minutes, approved_by=erkelenz_caseworker)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.minutes_approve(minutes=held.minutes, approved_by=erkelenz_caseworker)
     held.refresh_from_db()
     return held
 
@@ -440,12 +442,14 @@ def test_a_reader_who_was_not_invited_does_not_comment(
 
 
 def test_the_organiser_approves_and_the_protocol_is_frozen(
-    signed_in, held, erkelenz_caseworker, caritas_caseworker
+    signed_in, held, erkelenz_caseworker, caritas_caseworker, django_capture_on_commit_callbacks
 ):
     erkelenz = signed_in(erkelenz_caseworker)
     erkelenz.post(url("circulate", held.pk))
 
-    response = erkelenz.post(url("approve", held.pk))
+    # The protocol is rendered by a task once the approval has committed.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = erkelenz.post(url("approve", held.pk))
 
     assert response.status_code == 302
     held.refresh_from_db()

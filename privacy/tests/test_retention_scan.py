@@ -35,9 +35,11 @@ from cases.models import (
     ProgressNote,
 )
 from conferences import services as conference_services
+from conferences import tasks as conference_tasks
 from conferences.models import Action, Participant
 from cooperation.models import User
 from privacy import services
+from privacy import tasks as privacy_tasks
 from privacy.models import AccessRestriction, DeletionRecord, LegalHold, RecordType
 from reports.figures import HalfYear, build_report, count_figures
 from tests import factories
@@ -247,14 +249,23 @@ def live_a_case(institutions, ga, ga_lead, erkelenz, signed_in, surname=SURNAME)
         )
         conference_services.minutes_circulate(minutes=meeting.minutes)
         conference_services.minutes_approve(minutes=meeting.minutes, approved_by=ga)
+        # The worker renders both frozen protocols (the task queued by the approval
+        # finds them stored when the fixture's transaction "commits").
+        conference_tasks.render_protocol.call(meeting.minutes.pk)
         # Reads: the case page, the frozen protocol, the scan and an access report.
         signed_in(ga).get(reverse("cases:detail", args=[case.reference]))
-        signed_in(erkelenz).get(reverse("conferences:pdf", args=[meeting.pk]))
+        protocol = signed_in(erkelenz).get(reverse("conferences:pdf", args=[meeting.pk]))
+        assert protocol["Content-Type"] == "application/pdf"
         signed_in(erkelenz).get(reverse("cases:consent_scan", args=[case.reference, consent.pk]))
         report = signed_in(ga_lead).get(
             reverse("privacy:access_report", args=[case.reference, mother.pk])
         )
         assert report.status_code == 200
+        # The worker renders it: a file naming the mother, which the deletion must reach.
+        assert (
+            privacy_tasks.render_access_report.call(ga_lead.pk, case.reference, mother.pk)
+            == "stored"
+        )
         services.restriction_record(
             member=mother,
             institution=gesundheitsamt,
@@ -343,8 +354,8 @@ def test_retention_leaves_no_trace_of_the_family(
         "privacy_historicallegalhold",
         "privacy_accessrestriction",
     } <= tables
-    # The scan, the case document, both frozen protocols.
-    assert len(file_hits(media, SURNAME)) == 4
+    # The scan, the case document, both frozen protocols, the access report.
+    assert len(file_hits(media, SURNAME)) == 5
     assert "cases_historicalcasedocument" in tables
     assert AccessLog.objects.filter(case=lived).exists()
     assert Notification.objects.filter(case=lived).exists()
@@ -366,7 +377,7 @@ def test_retention_leaves_no_trace_of_the_family(
     assert tombstone.institution == lived.lead_institution
     assert "§ 84 SGB X" in tombstone.legal_source
     assert tombstone.details["cases.FamilyMember"] == 2
-    assert tombstone.details["files"] == 4
+    assert tombstone.details["files"] == 5
     assert tombstone.details["cases.CaseDocument"] == 1
     assert tombstone.details["history"] > 0
     assert any(item.whole_case and item.reference == reference for item in result.items)
