@@ -380,7 +380,7 @@ def build_conference():
             done_on=held_on + datetime.timedelta(days=days // 2) if done else None,
         )
     services.minutes_circulate(minutes=minutes)
-    # As minutes_approve renders it: approved, not yet saved.
+    # As the worker (conferences.tasks.render_protocol) renders it: approved; here not saved.
     minutes = Minutes.objects.get(pk=minutes.pk)
     minutes.status = Minutes.Status.APPROVED
     minutes.approved_at = starts + datetime.timedelta(days=7)
