@@ -14,7 +14,8 @@ that the statistics' due figure has to rebuild the due date of half of the cases
 row: median milliseconds and queries of ``build_report`` over RUNS runs after WARMUP,
 and the ratio to the smallest size (target: ≤ 150 ms at 100,000, ≤ 1.5× from 1,000).
 The bench meetings are deleted again at the end (and before ``generate`` deletes the
-previous bench cases, which they would hold on to).
+previous bench cases, which they would hold on to). ``--explain`` prints
+``EXPLAIN (ANALYZE, BUFFERS)`` of each of ``build_report``'s queries at every size.
 """
 
 import argparse
@@ -90,9 +91,28 @@ def add_held_conferences(cooperation, today: datetime.date) -> int:
     return len(rows)
 
 
+def explain(action, size: int) -> None:
+    """Run ``action`` once and print the plan of every query it made."""
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    # A full query log (after the bulk setup) would make the capture empty.
+    reset_queries()
+    with CaptureQueriesContext(connection) as captured:
+        action()
+    for number, query in enumerate(captured.captured_queries, start=1):
+        print(f"\n-- query {number} of build_report at {size:,} cases\n{query['sql']}\n")
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + query["sql"].replace("%", "%%"))
+            print("\n".join(row[0] for row in cursor.fetchall()))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", default="1000,10000,100000")
+    parser.add_argument(
+        "--explain", action="store_true", help="print EXPLAIN ANALYZE of the report's queries"
+    )
     args = parser.parse_args(argv)
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://", "pgsql://")):
@@ -130,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
             cursor.execute("VACUUM (ANALYZE) conferences_meeting")
         setup = time.perf_counter() - start
         ms, queries = timed(lambda: build_report(cooperation, period, today))
+        if args.explain:
+            explain(lambda: build_report(cooperation, period, today), size)
         first = first or ms
         rows.append(
             {

@@ -57,13 +57,15 @@ RUNS = 20
 
 def timed(action: Callable[[], object]) -> tuple[float, int]:
     """Median milliseconds and query count of ``action`` over RUNS runs after WARMUP."""
-    from django.db import connection
+    from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
 
     for _ in range(WARMUP):
         action()
     times, queries = [], []
     for _ in range(RUNS):
+        # The log holds at most 9,000 queries; once full, a capture would count none.
+        reset_queries()
         with CaptureQueriesContext(connection) as captured:
             start = time.perf_counter()
             action()
@@ -98,7 +100,7 @@ def verified_client(user):
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="Bench", confirmed=True)
     client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="cooperation.backends.PasswordBackend")
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
@@ -127,13 +129,48 @@ def first_pages(user):
     }
 
 
+# Matches no reference and no name: no bench reference has a letter after "B", and no
+# trigram of it occurs in any of them.
+NO_HIT = "Xyzzyquux"
+
+
+def search_queryset(user, query: str):
+    """The case list's search for ``query`` as ``cases.views.browse.case_list`` builds it
+    (gateway, lead institution, visible family name, reference or released name, list
+    order), without the view: request, template and AccessLog insert."""
+    from django.db.models import Q
+
+    from cases.permissions import cases_visible_to, family_name_visible_to, name_matches
+
+    return (
+        cases_visible_to(user)
+        .select_related("lead_institution")
+        .annotate(family_name=family_name_visible_to(user))
+        .filter(Q(reference__icontains=query) | name_matches(user, query))
+        .order_by("-listed_at", "-pk")
+    )
+
+
+def search_page_and_count(user, query: str) -> None:
+    """The search's first page (one row more than the list shows) and its count capped
+    at ``COUNT_CAP + 1`` rows. Both always run: the view skips the count when the first
+    page is not full, so this is the upper bound of what a search reads."""
+    from cases.views.browse import COUNT_CAP, PAGE_SIZE
+
+    cases = search_queryset(user, query)
+    list(cases[: PAGE_SIZE + 1])
+    cases[: COUNT_CAP + 1].count()
+
+
 def measure_cases(total: int, explain: bool = False) -> Row:
     """Add cases up to ``total`` and time the case list, a case page and the raw queries.
 
     list / case page: django.test.Client GETs by one caseworker (whole request: session,
     gateway, paginator count, template, AccessLog insert); superuser list: the same list
-    page for a superuser, i.e. unscoped. unscoped / scoped / guardian: the raw first pages
-    of ``first_pages``, evaluated.
+    page for a superuser, i.e. unscoped. search: the caseworker's list with ``?q=`` a
+    string that matches nothing (``NO_HIT``): page and capped count through the view;
+    search raw: the same search's queries alone (``search_page_and_count``). unscoped /
+    scoped / guardian: the raw first pages of ``first_pages``, evaluated.
     """
     from django.test import Client
     from django.urls import reverse
@@ -163,9 +200,13 @@ def measure_cases(total: int, explain: bool = False) -> Row:
     def evaluate(queryset) -> None:
         assert len(list(queryset)) <= 50
 
+    search_url = f"{list_url}?q={NO_HIT}"
+    assert not search_queryset(user, NO_HIT).exists(), "the no-hit search finds cases"
     queries = first_pages(user)
     results = {
         "list": timed(lambda: get(client, list_url)),
+        "search": timed(lambda: get(client, search_url)),
+        "search raw": timed(lambda: search_page_and_count(user, NO_HIT)),
         "case page": timed(lambda: get(client, case_url)),
         "superuser list": timed(lambda: get(superuser_client, list_url)),
         **{name: timed(lambda q=q: evaluate(q())) for name, q in queries.items()},
@@ -185,6 +226,9 @@ def measure_cases(total: int, explain: bool = False) -> Row:
         for name in ("scoped", "guardian"):
             print(f"\n-- {name} at {total:,} cases\n{queries[name]().query}\n")
             print(queries[name]().explain(analyze=True, buffers=True))
+        search = search_queryset(user, NO_HIT)
+        print(f"\n-- search page at {total:,} cases\n{search[:51].query}\n")
+        print(search[:51].explain(analyze=True, buffers=True))
     return row
 
 
@@ -210,7 +254,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--explain",
         action="store_true",
-        help="print EXPLAIN ANALYZE of the scoped and guardian first pages at each case count",
+        help="print EXPLAIN ANALYZE of the scoped and guardian first pages and of the "
+        "no-hit search's first page at each case count",
     )
     args = parser.parse_args(argv)
 

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
@@ -361,6 +362,12 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} – {self.source_institution.short_name}"
+
+    @cached_property
+    def recipient_ids(self) -> frozenset[int]:
+        """The recipients' ids (from a ``prefetch_related`` of them where there is one);
+        a page that loaded them joined with the consent sets this instead."""
+        return frozenset(recipient.pk for recipient in self.recipients.all())
 
     @property
     def category_labels(self) -> list[str]:

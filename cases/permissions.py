@@ -257,7 +257,7 @@ class CaseAccess:
         if self.user.is_superuser:
             return DENIED
         allowed = {consent.source_institution_id, self.case.lead_institution_id}
-        allowed |= {recipient.pk for recipient in consent.recipients.all()}
+        allowed |= consent.recipient_ids
         if self.institution_id not in allowed:
             return DENIED
         return decide(

@@ -22,7 +22,7 @@ urlpatterns = [
         consultations.specialist_end,
         name="specialist_end",
     ),
-    path("<str:reference>/", browse.case_detail, name="detail"),
+    path("<str:reference>/", case_record.case_detail, name="detail"),
     path("<str:reference>/bearbeiten/", records.case_edit, name="edit"),
     path("<str:reference>/zugriffe/", browse.access_log, name="access_log"),
     path("<str:reference>/verlauf/", browse.case_timeline_page, name="timeline"),

@@ -1,9 +1,14 @@
 """No page but the login steps until a staff session passed its second factor."""
 
+import functools
+
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
+from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.middleware import OTPMiddleware
+from django_otp.models import Device
 
 from .twofactor import IDP_SECOND_FACTOR, has_device
 
@@ -40,13 +45,33 @@ class SecondFactorMiddleware(OTPMiddleware):
     async_capable = False
 
     def _verify_user_sync(self, request, user):
-        user = super()._verify_user_sync(request, user)
+        user = self._verify_device(request, user)
         if (
             user.is_authenticated
             and user.otp_device is None
             and request.session.get(IDP_SECOND_FACTOR) == user.pk
         ):
             user.is_verified = lambda: True
+        return user
+
+    def _verify_device(self, request, user):
+        """django-otp's check, with the device the session was verified with looked up
+        among the confirmed devices that came with the user (``User.objects.signed_in()``)
+        instead of a query of its own on every request. As in django-otp, a device that is
+        gone, unconfirmed or another user's verifies nothing and is dropped from the
+        session; the device itself is loaded only where someone reads it."""
+        persistent_id = request.session.get(DEVICE_ID_SESSION_KEY)
+        confirmed = getattr(user, "confirmed_devices", None)
+        if not (user.is_authenticated and persistent_id and confirmed is not None):
+            return super()._verify_user_sync(request, user)
+        self._init_user_fields(user)
+        persistent_id = self._normalize_persistent_id(persistent_id)
+        if f",{persistent_id}," in confirmed:
+            user.otp_device = SimpleLazyObject(
+                functools.partial(Device.from_persistent_id, persistent_id)
+            )
+        else:
+            user.otp_device = self._finalize_device(request, user, None)
         return user
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):

@@ -176,6 +176,56 @@ class StaffManager(UserManager):
             )
         return super().create_user(username, email, password, **extra_fields)
 
+    def signed_in(self):
+        """The users as a request carries them: with their institution (the header names
+        it), whether they sit on their cooperation's committee (the navigation asks) and
+        their confirmed second-factor devices (the second-factor check of every request,
+        ``SecondFactorMiddleware``), in the one query that loads the session's user."""
+        user = models.OuterRef("pk")
+        return self.select_related("institution").annotate(
+            confirmed_devices=_confirmed_devices(user),
+            sits_on_committee=models.Exists(
+                Committee.objects.filter(
+                    cooperation__institutions=models.OuterRef("institution_id")
+                ).filter(Q(chair=user) | Q(minute_taker=user) | Q(members__user=user))
+            ),
+        )
+
+
+def _confirmed_devices(user: models.OuterRef) -> models.Func:
+    """The persistent ids of the user's confirmed second-factor devices (authenticator
+    apps, backup codes, passkeys) as one text, each between commas:
+    ``,otp_totp.totpdevice/4,otp_static.staticdevice/9,``."""
+    from django_otp import device_classes
+
+    text = models.TextField()
+    ids = [
+        models.functions.Coalesce(
+            models.Subquery(
+                model.objects.filter(user=user, confirmed=True)
+                .order_by()
+                .values("user")
+                .annotate(
+                    ids=models.StringAgg(
+                        models.functions.Concat(
+                            models.Value(f"{model.model_label()}/"),
+                            models.functions.Cast("pk", text),
+                            models.Value(","),
+                            output_field=text,
+                        ),
+                        models.Value(""),
+                        output_field=text,
+                    )
+                )
+                .values("ids")
+            ),
+            models.Value(""),
+            output_field=text,
+        )
+        for model in device_classes()
+    ]
+    return models.functions.Concat(models.Value(","), *ids, output_field=text)
+
 
 class User(AbstractUser):
     """A person who logs in: staff of one institution, with one role there.
@@ -319,13 +369,16 @@ class User(AbstractUser):
         deputies) read the committee's papers: its sittings, the Gesamtkonzept and the
         statistics, each of their own cooperation only.
 
-        Asked by the navigation on every page: computed once per request (``request.user``
-        lives as long as the request).
+        Asked by the navigation on every page: the session's user comes with the answer
+        (``User.objects.signed_in()``, loaded by the authentication backends); any other
+        user asks once (``request.user`` lives as long as the request).
         """
         if not self.is_active or self.institution_id is None:
             return False
         if self.is_coordination_office:
             return True
+        if hasattr(self, "sits_on_committee"):
+            return self.sits_on_committee
         return (
             Committee.objects.filter(cooperation__institutions=self.institution_id)
             .filter(Q(chair=self) | Q(minute_taker=self) | Q(members__user=self))

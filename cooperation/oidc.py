@@ -22,6 +22,7 @@ from mozilla_django_oidc.views import (
     OIDCAuthenticationRequestView,
 )
 
+from .backends import SignedInUserMixin
 from .twofactor import IDP_SECOND_FACTOR
 
 
@@ -34,7 +35,7 @@ def second_factor_asserted(claims: dict) -> bool:
     return str(claims.get("acr", "")) in set(settings.OIDC_MFA_ACR)
 
 
-class OIDCBackend(OIDCAuthenticationBackend):
+class OIDCBackend(SignedInUserMixin, OIDCAuthenticationBackend):
     def __init__(self, *args, **kwargs):
         # Listed in AUTHENTICATION_BACKENDS always: while single sign-on is off it must
         # not ask for the provider's settings, and it authenticates nobody.

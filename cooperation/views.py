@@ -180,7 +180,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             )
         except services.InvitationInvalid:
             return render(request, "cooperation/invitation_invalid.html", status=410)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="cooperation.backends.PasswordBackend")
         messages.success(request, _("Your password is set. Now set up your second factor."))
         return redirect("cooperation:second_factor_setup")
     return render(request, "cooperation/invitation.html", {"form": form, "invitation": found})

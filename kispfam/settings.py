@@ -142,7 +142,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 AUTH_USER_MODEL = "cooperation.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, which loads the session's user with its institution,
+    # committee seat and second-factor devices in one query (cooperation/backends.py).
+    "cooperation.backends.PasswordBackend",
     # Single sign-on (OpenID Connect): answers only when OIDC_ENABLED, never creates an
     # account (cooperation/oidc.py).
     "cooperation.oidc.OIDCBackend",

@@ -32,6 +32,7 @@ from typing import ClassVar
 
 from django.db.models import Case as DbCase
 from django.db.models import Count, DateTimeField, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import TruncDate
 from django.db.models.lookups import GreaterThan, IsNull
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -178,18 +179,34 @@ def _due_before(day: datetime.date, limit: datetime.date, interval_months: int) 
     case). So a half-year's figures stay the same when its report is printed again later.
     """
     held_since = Q(last_conference_held_on__gt=day)
-    # NULL unless a conference was held since ``day``: CASE keeps the probe from running.
-    last_by_then = DbCase(
-        When(held_since, then=_last_held_before(_day_start(day + ONE_DAY))),
-        default=None,
-        output_field=DateTimeField(),
-    )
     stored = ~held_since & Q(conference_due_on__lt=limit)
-    early = _day_start(earliest_base(limit, interval_months))
+    early_day = earliest_base(limit, interval_months)
     opened_early = Q(opened_at__lt=_day_start(earliest_base(limit, CONFERENCE_INTERVAL_MONTHS)))
-    rebuilt = held_since & (
-        Q(GreaterThan(Value(early), last_by_then)) | (Q(IsNull(last_by_then, True)) & opened_early)
-    )
+    after = _day_start(day + ONE_DAY)
+    if early_day > day:
+        # Every conference held by ``day`` began before ``early_day``: the rebuilt date
+        # lies before ``limit`` whenever one was held by then, and for a case without one
+        # whenever it was opened early. A case opened early is due either way; only a
+        # case opened later needs the probe, to learn whether one was held by then. So a
+        # running half-year costs one probe per case opened in it with a conference held
+        # since, not one per case with a conference held since.
+        probed = held_since & ~opened_early
+        last_by_then = DbCase(
+            When(probed, then=_last_held_before(after)), default=None, output_field=DateTimeField()
+        )
+        rebuilt = held_since & (opened_early | Q(IsNull(last_by_then, False)))
+    else:
+        # NULL unless a conference was held since ``day``: CASE keeps the probe from running.
+        last_by_then = DbCase(
+            When(held_since, then=_last_held_before(after)),
+            default=None,
+            output_field=DateTimeField(),
+        )
+        early = _day_start(early_day)
+        rebuilt = held_since & (
+            Q(GreaterThan(Value(early), last_by_then))
+            | (Q(IsNull(last_by_then, True)) & opened_early)
+        )
     return stored | rebuilt
 
 
@@ -217,7 +234,11 @@ def count_figures(
     for row in rows:
         cases[row.pop("lead_institution__kind")] = row
 
-    # 2. Conferences held in the half-year, each with the one held before it in its case.
+    # 2. Conferences held in the half-year, each with the one held before it in its case,
+    # as one row per interval in days (Berlin days, as ``timezone.localdate`` gives them)
+    # with its number of conferences: the rows are as many as the distinct intervals,
+    # however many conferences there are. The median is taken here, since SQLite has no
+    # median aggregate; the histogram gives it exactly.
     previous = (
         Meeting.objects.filter(
             case=OuterRef("case"),
@@ -228,7 +249,7 @@ def count_figures(
         .order_by("-starts_at")
         .values("starts_at")[:1]
     )
-    held = list(
+    histogram = (
         Meeting.objects.filter(
             cooperation=cooperation,
             kind=Meeting.Kind.CASE_CONFERENCE,
@@ -237,16 +258,18 @@ def count_figures(
             starts_at__lt=ends,
         )
         .order_by()
-        .annotate(previous=Subquery(previous))
-        .values_list("starts_at", "previous")
+        .annotate(gap=TruncDate("starts_at") - TruncDate(Subquery(previous)))
+        .values("gap")
+        .annotate(n=Count("pk"))
+        .values_list("gap", "n")
     )
-    # The median is taken here: SQLite has no median aggregate. One value per conference
-    # held in the half-year, so the list is as long as the half-year's conferences.
-    intervals = [
-        (timezone.localdate(starts_at) - timezone.localdate(before)).days
-        for starts_at, before in held
-        if before is not None
-    ]
+    held = 0
+    intervals: list[int] = []
+    # A case's first conference has no interval (``gap`` is NULL) but counts as held.
+    for gap, n in sorted(histogram, key=lambda row: (row[0] is None, row[0])):
+        held += n
+        if gap is not None:
+            intervals += [gap.days] * n
 
     # 3. Conferences due and overdue, among the cases open at the reference day.
     months = cooperation.conference_interval_months
@@ -256,7 +279,7 @@ def count_figures(
         due=Count("pk", filter=open_then & _due_before(first - ONE_DAY, last + ONE_DAY, months)),
         overdue=Count("pk", filter=open_then & _due_before(day, day, months)),
     )
-    conferences["held"] = len(held)
+    conferences["held"] = held
 
     # 4. Consents. A correction (``replaces``) is the consent it corrects, not a new one.
     Status = Consent.Status

@@ -19,6 +19,7 @@ from privacy.permissions import get_office_for_user_or_403
 
 from . import dashboard, services
 from .access import get_followup_for_user_or_404, may_set_followup
+from .context_processors import forget_counts
 from .forms import FollowUpForm
 
 
@@ -32,6 +33,7 @@ def followup_add(request: HttpRequest, reference: str) -> HttpResponse:
     require(may_set_followup(access))
     form = FollowUpForm(request.POST or None)
     if form.is_valid():
+        forget_counts(request)
         return create_once(
             request,
             form,
@@ -60,6 +62,7 @@ def followup_done(request: HttpRequest, pk: int) -> HttpResponse:
     access = get_followup_for_user_or_404(request.user, pk)
     require(access.may_close)
     services.followup_mark_done(followup=access.followup, user=request.user)
+    forget_counts(request)
     messages.success(request, _("The follow-up is marked as done."))
     return redirect(_back(request, access.followup))
 
@@ -70,6 +73,7 @@ def followup_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     access = get_followup_for_user_or_404(request.user, pk)
     require(access.may_close)
     services.followup_reopen(followup=access.followup, user=request.user)
+    forget_counts(request)
     messages.success(request, _("The follow-up is open again."))
     return redirect(_back(request, access.followup))
 

@@ -19,6 +19,9 @@ from tests.german import label
 
 C = DataCategory
 LIST = reverse("cases:list")
+# The session's user (with institution, committee seat and second-factor devices), the
+# navigation's counts where they are not cached, and the list's own queries.
+LIST_QUERIES = 6
 
 
 @pytest.fixture(autouse=True)
@@ -258,16 +261,16 @@ def test_the_list_needs_few_queries_however_many_cases(
     for index in range(3):
         open_case(erkelenz, erkelenz_caseworker, f"Klein{index}")
     browser = signed_in(erkelenz_caseworker)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(LIST_QUERIES):
         few = browser.get(LIST, {"sort": "family"})
     for index in range(60):
         case = open_case(erkelenz, erkelenz_caseworker, f"Gross{index:02d}")
         services.involvement_assign_responsible(
             involvement=case.involvements.get(), responsible=erkelenz_caseworker, deputy=None
         )
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(LIST_QUERIES):
         many = browser.get(LIST, {"sort": "family"})
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(LIST_QUERIES):
         mine = browser.get(LIST, {"mine": "1", "q": "Gross", "sort": "-due", "page": "2"})
 
     assert len(few.context["page"].object_list) == 3
@@ -286,3 +289,25 @@ def test_postgresql_has_trigram_indexes_for_the_search(db):
             "'familymember_first_name_trgm')"
         )
         assert len(cursor.fetchall()) == 3
+
+
+def test_a_row_links_the_case_and_writes_its_dates_as_the_local_day(
+    signed_in, institutions, erkelenz_caseworker
+):
+    # Opened at 00:30 Berlin summer time on 1 April, which is still 31 March in UTC.
+    case = open_case(
+        institutions["erkelenz"],
+        erkelenz_caseworker,
+        "Zander",
+        opened_at=datetime.datetime(2026, 3, 31, 22, 30, tzinfo=datetime.UTC),
+        conference_due_on=datetime.date(2026, 11, 25),
+    )
+
+    page = signed_in(erkelenz_caseworker).get(LIST).content.decode()
+
+    assert (
+        f'<tr><td><a href="{case.get_absolute_url()}">{case.reference}</a></td>'
+        f"<td>offen</td><td>{institutions['erkelenz'].short_name}</td><td>Zander</td>"
+        '<td>01.04.2026</td><td>25.11.2026 <strong class="badge badge-warn">fällig</strong>'
+        "</td></tr>"
+    ) in page
