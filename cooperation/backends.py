@@ -9,9 +9,20 @@ A session stored with another backend's path (e.g. Django's ``ModelBackend``, be
 one replaced it) is no longer signed in.
 """
 
+import functools
+
 from django.contrib.auth.backends import ModelBackend
 
 from .models import User
+
+
+@functools.cache
+def _signed_in_users():
+    """``User.objects.signed_in()``, built once per process: building its annotations
+    cost about a sixth of a case list's CPU on every request. Each request filters a
+    clone of it, as a class-based view does with its ``queryset``; the shared one is
+    never evaluated."""
+    return User.objects.signed_in()
 
 
 class SignedInUserMixin:
@@ -19,7 +30,7 @@ class SignedInUserMixin:
 
     def get_user(self, user_id):
         try:
-            return User.objects.signed_in().get(pk=user_id)
+            return _signed_in_users().get(pk=user_id)
         except User.DoesNotExist:
             return None
 
