@@ -8,6 +8,8 @@ effect only once the data-protection officer confirms it. ``apply_retention`` de
 is due and leaves a ``DeletionRecord`` (a tombstone without family data) behind.
 """
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -440,6 +442,9 @@ class AccessReportRendering(models.Model):
     sha256 = models.CharField(max_length=64)
     rendered_at = models.DateTimeField(default=timezone.now)
 
+    # Handed out, not archived: the file is removed after a day.
+    KEPT = datetime.timedelta(days=1)
+
     class Meta:
         verbose_name = _("PDF of an access report")
         verbose_name_plural = _("PDFs of access reports")
@@ -451,3 +456,12 @@ class AccessReportRendering(models.Model):
 
     def __str__(self) -> str:
         return f"Auskunft {self.case_id}/{self.member_id} {self.rendered_at:%Y-%m-%d %H:%M}"
+
+    @classmethod
+    def remove_expired(cls, now: datetime.datetime) -> int:
+        """Remove the renderings older than ``KEPT`` at ``now``, files first."""
+        expired = list(cls.objects.filter(rendered_at__lt=now - cls.KEPT))
+        for rendering in expired:
+            rendering.pdf.delete(save=False)
+            rendering.delete()
+        return len(expired)

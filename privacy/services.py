@@ -15,7 +15,7 @@ from django.db.models import Count, Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.models import AccessLog, Case, Consent, Disclosure, FamilyMember
+from cases.models import AccessLog, Case, Consent, Disclosure, FamilyMember, FormSubmission
 from cases.services import case_recompute_grants
 from common.dates import add_months
 from conferences.models import Meeting
@@ -24,6 +24,7 @@ from reports.figures import HalfYear, figures_of
 
 from .models import (
     TRIGGERS_BY_RECORD_TYPE,
+    AccessReportRendering,
     AccessRestriction,
     DeletionRecord,
     LegalHold,
@@ -269,6 +270,21 @@ class RunResult:
     items: list[PlanItem] = field(default_factory=list)
     statistics: int = 0
     files: int = 0
+    expired: int = 0
+
+
+# Claimed form tokens only tell a double click from a new entry: a week is plenty.
+FORM_TOKENS_KEPT = datetime.timedelta(days=7)
+
+
+def expired_copies_delete(*, now: datetime.datetime) -> int:
+    """Working copies that outlive their use, whatever the retention rules: claimed form
+    tokens older than ``FORM_TOKENS_KEPT`` and access reports handed out longer ago than
+    ``AccessReportRendering.KEPT`` (with their files)."""
+    tokens, _by_model = FormSubmission.objects.filter(
+        created_at__lt=now - FORM_TOKENS_KEPT
+    ).delete()
+    return tokens + AccessReportRendering.remove_expired(now)
 
 
 def retention_apply(*, today: datetime.date, commit: bool) -> RunResult:
@@ -281,6 +297,7 @@ def retention_apply(*, today: datetime.date, commit: bool) -> RunResult:
     result = RunResult()
     if commit:
         result.files += files_delete_pending()
+        result.expired += expired_copies_delete(now=day_start(today))
     for cooperation in Cooperation.objects.order_by("pk"):
         book = RuleBook(cooperation)
         if commit:

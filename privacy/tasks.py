@@ -2,7 +2,6 @@
 of processing activities and the access reports. Each is kept under the fingerprint of
 its HTML while it reads the same (``common.pending.save_rendering``)."""
 
-import datetime
 import hashlib
 
 from django.http import Http404
@@ -17,9 +16,6 @@ from .access_report import access_report_html
 from .models import AccessReportRendering, RegisterRendering
 from .permissions import CasePrivacyAccess, get_case_privacy_for_user_or_404
 from .register import register_html
-
-# An access report is handed out, not archived: its file is removed after a day.
-ACCESS_REPORT_KEPT = datetime.timedelta(days=1)
 
 
 def fingerprint(html: str) -> str:
@@ -60,12 +56,7 @@ def render_access_report(user_id: int, reference: str, member_id: int) -> str:
     """Render the access report on ``member`` as ``user`` asked for it, asking the same
     questions as the download (a user who lost access meanwhile gets nothing); files
     older than a day, anyone's, are removed."""
-    expired = AccessReportRendering.objects.filter(
-        rendered_at__lt=timezone.now() - ACCESS_REPORT_KEPT
-    )
-    for old in expired:
-        old.pdf.delete(save=False)
-        old.delete()
+    AccessReportRendering.remove_expired(timezone.now())
     user = User.objects.select_related("institution").get(pk=user_id)
     try:
         privacy = get_case_privacy_for_user_or_404(user, reference)

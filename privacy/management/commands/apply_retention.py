@@ -43,4 +43,5 @@ class Command(BaseCommand):
         summary = f"{len(result.items)} deletions {verb}."
         if commit:
             summary += f" Figures of {result.statistics} finished half-years are kept."
+            summary += f" {result.expired} expired working copies removed."
         self.stdout.write(summary)
