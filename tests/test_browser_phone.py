@@ -141,3 +141,41 @@ def test_the_menu_opens_on_a_phone_without_javascript_and_stays_open_on_a_wide_s
         assert widths[0] <= widths[1]
     finally:
         context.close()
+
+
+def test_the_case_list_stacks_each_case_into_one_labelled_block_on_a_phone(
+    browser, live_server, demo
+):
+    """On a phone each case of the list is one block whose cells say what they are,
+    instead of a table that scrolls sideways inside the page; a wide screen keeps the
+    table."""
+    client = logged_in_client("erkelenz.fachkraft")
+    context = browser_session(browser, live_server, client, viewport=PHONE)
+    try:
+        page = context.new_page()
+        page.goto(reverse("cases:list"))
+        table = page.locator("table.case-list")
+        first = table.locator("tbody tr").first
+        reference = first.locator("td").first
+        assert page.evaluate(
+            "(td) => getComputedStyle(td).display", reference.element_handle()
+        ) == ("block")
+        label_text = page.evaluate(
+            "(td) => getComputedStyle(td, '::before').content", reference.element_handle()
+        )
+        assert "Aktenzeichen" in label_text
+        # The table itself is no wider than the screen: nothing to scroll inside it.
+        assert page.evaluate("(t) => t.scrollWidth <= t.clientWidth", table.element_handle())
+    finally:
+        context.close()
+
+    context = browser_session(browser, live_server, client, viewport=DESKTOP)
+    try:
+        page = context.new_page()
+        page.goto(reverse("cases:list"))
+        reference = page.locator("table.case-list tbody tr").first.locator("td").first
+        assert page.evaluate(
+            "(td) => getComputedStyle(td).display", reference.element_handle()
+        ) == ("table-cell")
+    finally:
+        context.close()

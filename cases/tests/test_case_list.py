@@ -57,7 +57,7 @@ def test_the_lead_sees_the_family_name_in_the_list(signed_in, family_case, erkel
     response = signed_in(erkelenz_caseworker).get(LIST)
 
     assert family_cell(response, family_case) == "Beispiel"
-    assert "<td>Beispiel</td>" in response.content.decode()
+    assert '<td data-label="Familie">Beispiel</td>' in response.content.decode()
 
 
 def test_caritas_sees_the_name_only_once_master_data_is_released(
@@ -305,9 +305,14 @@ def test_a_row_links_the_case_and_writes_its_dates_as_the_local_day(
 
     page = signed_in(erkelenz_caseworker).get(LIST).content.decode()
 
+    # Each cell says what it is where the table stacks into one block per case (phones).
     assert (
-        f'<tr><td><a href="{case.get_absolute_url()}">{case.reference}</a></td>'
-        f"<td>offen</td><td>{institutions['erkelenz'].short_name}</td><td>Zander</td>"
-        '<td>01.04.2026</td><td>25.11.2026 <strong class="badge badge-warn">fällig</strong>'
-        "</td></tr>"
+        f'<tr><td data-label="Aktenzeichen"><a href="{case.get_absolute_url()}">'
+        f"{case.reference}</a></td>"
+        '<td data-label="Status">offen</td>'
+        f'<td data-label="Fallführende Einrichtung">{institutions["erkelenz"].short_name}</td>'
+        '<td data-label="Familie">Zander</td>'
+        '<td data-label="Angelegt">01.04.2026</td>'
+        '<td data-label="Nächste Konferenz fällig am">25.11.2026 '
+        '<strong class="badge badge-warn">fällig</strong></td></tr>'
     ) in page

@@ -188,6 +188,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "with_family": may_see_families,
             "filters": filters,
             "columns": _sort_links(sort, may_see_families),
+            "labels": CELL_LABELS,
             "leads": leads,
             "may_open": may_open_case(user),
             "consultations_open": consultations_open,
@@ -234,17 +235,24 @@ def _rows(cases: Iterable[Case], today) -> list[dict]:
     return rows
 
 
+# What each cell is called where the table stacks into one block per case (phones): the
+# words of the headers.
+CELL_LABELS = {
+    "reference": _("Reference"),
+    "status": _("Status"),
+    "lead": _("Lead institution"),
+    "family": _("Family"),
+    "opened": _("Opened"),
+    "due": _("Next conference due"),
+}
+
+
 def _sort_links(sort: str, with_family: bool) -> list[dict]:
     """The list's column headers: label, the sort a click asks for, and the current
     direction for ``aria-sort``."""
-    labels = [
-        ("reference", _("Reference")),
-        ("family", _("Family")),
-        ("opened", _("Opened")),
-        ("due", _("Next conference due")),
-    ]
     columns = []
-    for key, label in labels:
+    for key in ("reference", "family", "opened", "due"):
+        label = CELL_LABELS[key]
         if key == "family" and not with_family:
             continue
         current = "ascending" if sort == key else "descending" if sort == f"-{key}" else ""
