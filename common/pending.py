@@ -12,9 +12,10 @@ import hashlib
 import logging
 
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .http import file_response, no_store
@@ -23,6 +24,24 @@ PAGE = "includes/document_pending_page.html"
 PARTIAL = "includes/document_pending.html"
 
 logger = logging.getLogger(__name__)
+
+
+def fingerprint(html: str) -> str:
+    """The SHA-256 of a document's HTML: the name of its rendering while it reads the same."""
+    return hashlib.sha256(html.encode()).hexdigest()
+
+
+class Rendering(models.Model):
+    """A PDF a worker rendered on demand, kept under the ``fingerprint`` of its HTML so that
+    the next reader of the same document gets the file (``save_rendering``). Each concrete
+    model adds what it belongs to and its ``pdf`` field (where it is stored)."""
+
+    fingerprint = models.CharField(max_length=64)
+    sha256 = models.CharField(max_length=64)
+    rendered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
 
 
 def store_pdf(field_file, name: str, content: bytes) -> str:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common.pending import Rendering
 from common.uploads import private_name, private_storage
 from cooperation.models import Cooperation, Institution
 
@@ -627,17 +628,14 @@ class KurzkonzeptEdition(models.Model):
         return f"Kurzkonzept {self.cooperation} {self.number}"
 
 
-class KurzkonzeptRendering(models.Model):
+class KurzkonzeptRendering(Rendering):
     """The PDF of the Kurzkonzept as it reads now, rendered on demand by a worker and
     kept under the fingerprint (SHA-256) of its HTML: the next reader of the same text
     gets the file; any change of the records (or of the day printed on it) asks for a
     new rendering."""
 
     cooperation = models.ForeignKey(Cooperation, on_delete=models.CASCADE, related_name="+")
-    fingerprint = models.CharField(max_length=64)
     pdf = models.FileField(storage=private_storage, upload_to="kurzkonzept/aktuell/")
-    sha256 = models.CharField(max_length=64)
-    rendered_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("PDF of the current Kurzkonzept")
@@ -652,17 +650,14 @@ class KurzkonzeptRendering(models.Model):
         return f"Kurzkonzept {self.cooperation} {self.rendered_at:%Y-%m-%d %H:%M}"
 
 
-class OfferCatalogueRendering(models.Model):
+class OfferCatalogueRendering(Rendering):
     """The catalogue of offers as printed with one selection of filters, rendered on
     demand by a worker and kept under the fingerprint (SHA-256) of its HTML, as the
     current Kurzkonzept is: the next reader of the same list gets the file. It names
     offers and institutions, never a family."""
 
     cooperation = models.ForeignKey(Cooperation, on_delete=models.CASCADE, related_name="+")
-    fingerprint = models.CharField(max_length=64)
     pdf = models.FileField(storage=private_storage, upload_to="angebote/")
-    sha256 = models.CharField(max_length=64)
-    rendered_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("PDF of the catalogue of offers")

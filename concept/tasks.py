@@ -3,7 +3,6 @@
 reader's filters, on demand, each kept while what it prints stays the same."""
 
 import datetime
-import hashlib
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
@@ -13,7 +12,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from common.pdf import write_pdf
-from common.pending import save_rendering, store_pdf
+from common.pending import fingerprint, save_rendering, store_pdf
 from cooperation.models import Cooperation, User
 
 from . import documents, services
@@ -46,7 +45,7 @@ def current_html(cooperation) -> tuple[str, str]:
     """(HTML, its SHA-256) of the Kurzkonzept as it reads now: cheap, no WeasyPrint."""
     concept = services.concept_for_cooperation(cooperation=cooperation)
     html = documents.kurzkonzept_html(concept)
-    return html, hashlib.sha256(html.encode()).hexdigest()
+    return html, fingerprint(html)
 
 
 @task()
@@ -89,7 +88,7 @@ def catalogue_html(user: User, selection: str) -> tuple[str, str]:
     filters = OfferFilterForm(QueryDict(selection), cooperation=cooperation).filters()
     offers = offers_visible_to(user).selected(filters)
     html = documents.offers_html(cooperation, offers, filters)
-    return html, hashlib.sha256(html.encode()).hexdigest()
+    return html, fingerprint(html)
 
 
 @task()

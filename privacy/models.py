@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cases.models import Case, FamilyMember
+from common.pending import Rendering
 from common.uploads import private_storage
 from cooperation.models import Cooperation, Institution
 
@@ -396,7 +397,7 @@ class PendingFile(models.Model):
         return self.name
 
 
-class RegisterRendering(models.Model):
+class RegisterRendering(Rendering):
     """The register of processing activities as PDF, rendered on demand by a worker (18
     pages take WeasyPrint seconds) and kept under the fingerprint (SHA-256) of its HTML:
     the next reader of the same register gets the file, any change of the configuration
@@ -406,10 +407,7 @@ class RegisterRendering(models.Model):
 
     cooperation = models.ForeignKey(Cooperation, on_delete=models.CASCADE, related_name="+")
     part = models.PositiveBigIntegerField(default=0)
-    fingerprint = models.CharField(max_length=64)
     pdf = models.FileField(storage=private_storage, upload_to="verzeichnis/")
-    sha256 = models.CharField(max_length=64)
-    rendered_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("PDF of the register of processing activities")
@@ -424,7 +422,7 @@ class RegisterRendering(models.Model):
         return f"Verzeichnis {self.cooperation} {self.rendered_at:%Y-%m-%d %H:%M}"
 
 
-class AccessReportRendering(models.Model):
+class AccessReportRendering(Rendering):
     """An access report (Art. 15) as PDF, rendered by a worker: a family with years of
     reads fills dozens of pages, which take WeasyPrint many seconds. Kept under the
     fingerprint (SHA-256) of its HTML for the staff member who asked, so the download
@@ -437,10 +435,7 @@ class AccessReportRendering(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
-    fingerprint = models.CharField(max_length=64)
     pdf = models.FileField(storage=private_storage, upload_to="auskunft/")
-    sha256 = models.CharField(max_length=64)
-    rendered_at = models.DateTimeField(default=timezone.now)
 
     # Handed out, not archived: the file is removed after a day.
     KEPT = datetime.timedelta(days=1)

@@ -2,24 +2,18 @@
 of processing activities and the access reports. Each is kept under the fingerprint of
 its HTML while it reads the same (``common.pending.save_rendering``)."""
 
-import hashlib
-
 from django.http import Http404
 from django.tasks import task
 from django.utils import timezone
 
 from cases.models import FamilyMember
-from common.pending import save_rendering
+from common.pending import fingerprint, save_rendering
 from cooperation.models import Cooperation, User
 
 from .access_report import access_report_html
 from .models import AccessReportRendering, RegisterRendering
 from .permissions import CasePrivacyAccess, get_case_privacy_for_user_or_404
 from .register import register_html
-
-
-def fingerprint(html: str) -> str:
-    return hashlib.sha256(html.encode()).hexdigest()
 
 
 def current_html(cooperation: Cooperation, part: int) -> tuple[str, str]:

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.pending import Rendering
 from common.uploads import private_storage
 from cooperation.models import Cooperation
 
@@ -43,7 +44,7 @@ class StoredFigures(models.Model):
         return f"{self.cooperation} {self.period}"
 
 
-class RunningReportPdf(models.Model):
+class RunningReportPdf(Rendering):
     """The PDF of the running half-year, as its figures stood when it was rendered.
 
     The running half-year changes with every record, so its PDF is rendered by a worker
@@ -54,10 +55,7 @@ class RunningReportPdf(models.Model):
 
     cooperation = models.ForeignKey(Cooperation, on_delete=models.CASCADE, related_name="+")
     period = models.CharField(_("half-year"), max_length=6)
-    fingerprint = models.CharField(max_length=64)
     pdf = models.FileField(storage=private_storage, upload_to="statistik/laufend/")
-    sha256 = models.CharField(max_length=64)
-    rendered_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("PDF of the running half-year")
